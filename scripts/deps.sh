@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package devcert needs to build (and, with --test, to run its tests).
+set -euo pipefail
+build_pkgs=(build-essential cmake ninja-build pkg-config git
+  libssl-dev libcli11-dev libtomlplusplus-dev libboost1.81-dev nlohmann-json3-dev
+  libidn2-dev libpsl-dev publicsuffix googletest libgtest-dev openssl ca-certificates)
+test_pkgs=(mkcert libnss3-tools python3)
+pkgs=("${build_pkgs[@]}")
+[[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every test (GoogleTest through CTest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh --test
+scripts/build.sh
+cd build
+ctest --output-on-failure -j"$(nproc)" --timeout 900

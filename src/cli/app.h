@@ -1,0 +1,31 @@
+// The command line: builds the CLI::App and is the only place errors are caught.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/output.h"
+
+namespace CLI {
+class App;
+}
+
+namespace devcert::cli {
+
+// What every command shares: the output voice and where the CA lives.
+struct Context {
+  Output out;
+  std::filesystem::path caroot() const;
+};
+
+// Parses argv, runs the command, turns any error into a message and an exit code.
+int run_main(int argc, char** argv);
+
+// Each command file adds itself here (CLIUtils subcom_in_files style).
+void add_caroot_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_init_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_issue_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_inspect_command(CLI::App& app, Context& ctx, int& exit_code);
+
+}  // namespace devcert::cli

@@ -1,0 +1,65 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "pki/ca.h"
+#include "pki/keys.h"
+
+namespace devcert::cli {
+
+int run_init(const InitOptions& opts, Context& ctx) {
+  pki::RootProfile profile;
+  profile.key_type = pki::parse_key_type(opts.key_type);
+  profile.user_host = pki::current_user_host();
+  profile.constrained = !opts.unconstrained;
+  for (const auto& p : opts.permit) pki::add_permit(profile.permitted, p);
+
+  pki::CaRoot root(ctx.caroot());
+  if (root.exists()) {
+    auto result = root.init(profile);  // takes the lock, sees the CA, changes nothing
+    ctx.out.line("a devcert CA already exists in " + root.dir().string() + "; nothing changed");
+    ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
+    if (!opts.permit.empty() || opts.unconstrained)
+      ctx.out.warning("--permit/--unconstrained apply only when a CA is created; to change them, "
+                      "create a CA in an empty DEVCERT_CAROOT");
+    return 0;
+  }
+  if (opts.unconstrained)
+    ctx.out.warning("--unconstrained: this root can vouch for ANY name, google.com included. "
+                    "Anyone who copies its key can impersonate every site to this machine.");
+  if (profile.key_type == pki::KeyType::rsa_4096) ctx.out.note("generating an RSA-4096 key (a few seconds)...");
+  auto result = root.init(profile);
+  if (!result.moved_aside.empty())
+    ctx.out.warning("found a CA key without a certificate (an interrupted init); moved it to " +
+                    result.moved_aside);
+  if (!result.created) {
+    ctx.out.line("a devcert CA already exists in " + root.dir().string() + "; nothing changed");
+    ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
+    return 0;
+  }
+  ctx.out.line("created a new devcert CA in " + root.dir().string());
+  ctx.out.line("  key type:    " + std::string(pki::key_type_name(profile.key_type)));
+  ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
+  if (profile.constrained) {
+    std::string domains;
+    for (const auto& d : profile.permitted.domains) domains += (domains.empty() ? "" : " ") + d;
+    ctx.out.line("  limited to:  " + domains + " and private/loopback IPs");
+  }
+  ctx.out.note("the CA is not trusted anywhere yet: run 'devcert install'");
+  return 0;
+}
+
+void add_init_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto opts = std::make_shared<InitOptions>();
+  auto* cmd = app.add_subcommand("init", "Create the local root CA (once; later runs change nothing)");
+  cmd->add_option("--key-type", opts->key_type, "ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096")
+      ->check(CLI::IsMember(pki::key_type_names()));
+  cmd->add_option("--permit", opts->permit,
+                  "Also permit this domain (with subdomains), IP or CIDR; repeatable");
+  cmd->add_flag("--unconstrained", opts->unconstrained,
+                "Make a root without name constraints (it can vouch for any name)");
+  cmd->footer("Example:\n  devcert init\n  devcert init --permit corp.example --permit 100.64.0.0/10");
+  cmd->callback([opts, &ctx, &exit_code] { exit_code = run_init(*opts, ctx); });
+}
+
+}  // namespace devcert::cli

@@ -1,0 +1,105 @@
+#include "pki/ca.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+#include "error.h"
+#include "pki/certificate.h"
+#include "util/fs.h"
+
+namespace devcert::pki {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string octal_mode(mode_t mode) {
+  std::ostringstream ss;
+  ss << std::oct << (mode & 0777);
+  return ss.str();
+}
+
+}  // namespace
+
+stdfs::path default_caroot() {
+  if (std::string v = env("DEVCERT_CAROOT"); !v.empty()) return v;
+  if (std::string v = env("XDG_DATA_HOME"); !v.empty()) return stdfs::path(v) / "devcert";
+  std::string home = env("HOME");
+  if (home.empty()) {
+    if (const passwd* pw = getpwuid(getuid())) home = pw->pw_dir;
+  }
+  if (home.empty())
+    throw Error("cannot find a home directory for the CAROOT", "set DEVCERT_CAROOT to a directory");
+  return stdfs::path(home) / ".local" / "share" / "devcert";
+}
+
+std::string current_user_host() {
+  std::string user = env("USER");
+  if (const passwd* pw = getpwuid(getuid())) user = pw->pw_name;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return (user.empty() ? "user" : user) + "@" + (host[0] ? host : "localhost");
+}
+
+bool CaRoot::exists() const { return fs::file_mode(cert_path()).has_value(); }
+
+InitResult CaRoot::init(const RootProfile& profile) const {
+  fs::ensure_directory(dir_, 0700);
+  fs::FileLock lock(dir_ / ".lock");
+  InitResult result;
+  if (exists()) {
+    result.fingerprint = fingerprint_sha256(load_cert().get());
+    return result;
+  }
+  // A key without a certificate is what an init killed between its two renames leaves. No
+  // certificate ever named it, so nothing trusts it; still, keys are moved aside, never deleted.
+  if (fs::file_mode(key_path())) {
+    stdfs::path aside = dir_ / ("rootCA-key.pem.orphan-" + std::to_string(std::time(nullptr)));
+    stdfs::rename(key_path(), aside);
+    result.moved_aside = aside.string();
+  }
+  ossl::Pkey key = generate_key(profile.key_type);
+  ossl::X509Ptr cert = build_root(profile, key.get());
+  fs::write_file_atomic(key_path(), private_key_pem(key.get()), 0600);
+  fs::write_file_atomic(cert_path(), certificate_pem(cert.get()), 0644);
+  result.created = true;
+  result.fingerprint = fingerprint_sha256(cert.get());
+  return result;
+}
+
+ossl::X509Ptr CaRoot::load_cert() const {
+  if (auto mode = fs::file_mode(dir_); mode && !stdfs::is_directory(dir_))
+    throw Error("the CAROOT " + dir_.string() + " is a file, not a directory",
+                "move it away, or set DEVCERT_CAROOT to a directory");
+  if (!exists())
+    throw Error("no devcert CA in " + dir_.string(), "create one: devcert init");
+  return load_certificate(fs::read_file(cert_path()), cert_path().string());
+}
+
+CertificateAuthority CaRoot::load() const {
+  CertificateAuthority ca;
+  ca.cert = load_cert();
+  auto mode = fs::file_mode(key_path());
+  if (!mode)
+    throw Error("the CA key " + key_path().string() + " is missing; this CA can be trusted but cannot issue",
+                "restore the key, or create a new CA in an empty DEVCERT_CAROOT with devcert init");
+  // As ssh does with its keys: a CA key others can read is refused, not silently used.
+  if (*mode & 077)
+    throw Error("the CA key " + key_path().string() + " is readable by others (mode " +
+                    octal_mode(*mode) + ")",
+                "chmod 600 " + key_path().string());
+  ca.key = load_private_key(fs::read_file(key_path()), key_path().string());
+  if (!key_matches_certificate(ca.key.get(), ca.cert.get()))
+    throw Error("the CA key " + key_path().string() + " does not match the certificate " +
+                    cert_path().string(),
+                "restore the matching pair; devcert never overwrites a CA key");
+  return ca;
+}
+
+}  // namespace devcert::pki

@@ -1,0 +1,56 @@
+// The per-user CAROOT: where the root lives, how it is created once, and how it is loaded.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "ossl/handles.h"
+#include "pki/profiles.h"
+
+namespace devcert::pki {
+
+namespace stdfs = std::filesystem;
+
+// DEVCERT_CAROOT; else $XDG_DATA_HOME/devcert; else ~/.local/share/devcert (the platform's
+// per-user data directory on macOS and Windows).
+stdfs::path default_caroot();
+
+// "user@host" of the current user, for the root's subject.
+std::string current_user_host();
+
+struct CertificateAuthority {
+  ossl::X509Ptr cert;
+  ossl::Pkey key;
+};
+
+struct InitResult {
+  bool created = false;
+  std::string fingerprint;  // SHA-256, colon separated
+  std::string moved_aside;  // a key left by an interrupted init, moved (never deleted), or ""
+};
+
+class CaRoot {
+ public:
+  explicit CaRoot(stdfs::path dir) : dir_(std::move(dir)) {}
+
+  const stdfs::path& dir() const { return dir_; }
+  stdfs::path cert_path() const { return dir_ / "rootCA.pem"; }
+  stdfs::path key_path() const { return dir_ / "rootCA-key.pem"; }
+
+  // A CA exists when its certificate does: the key is always written first.
+  bool exists() const;
+
+  // Creates the CA unless one exists (idempotent), under an exclusive lock on CAROOT.
+  InitResult init(const RootProfile& profile) const;
+
+  // The CA certificate alone (enough to install trust). Throws with the fix when missing.
+  ossl::X509Ptr load_cert() const;
+
+  // Certificate and key, checked: the key is private (0600) and matches the certificate.
+  CertificateAuthority load() const;
+
+ private:
+  stdfs::path dir_;
+};
+
+}  // namespace devcert::pki

@@ -1,0 +1,145 @@
+#include "pki/certificate.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "error.h"
+#include "ossl/check.h"
+
+namespace devcert::pki {
+namespace {
+
+constexpr long kDay = 24 * 60 * 60;
+
+void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  ossl::X509Extension ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  if (!ext) ossl::throw_error(std::string("cannot build extension ") + OBJ_nid2sn(nid));
+  ossl::check_one(X509_add_ext(cert, ext.get(), -1), "cannot add an extension");
+}
+
+void add_name_entry(X509_NAME* name, const char* field, const std::string& value) {
+  ossl::check_one(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                             reinterpret_cast<const unsigned char*>(value.data()),
+                                             static_cast<int>(value.size()), -1, 0),
+                  std::string("cannot set ") + field);
+}
+
+void set_validity(X509* cert, long not_before_offset, long not_after_offset) {
+  time_t now = std::time(nullptr);
+  ossl::check(X509_time_adj_ex(X509_getm_notBefore(cert), 0, not_before_offset, &now),
+              "cannot set notBefore");
+  ossl::check(X509_time_adj_ex(X509_getm_notAfter(cert), 0, not_after_offset, &now),
+              "cannot set notAfter");
+}
+
+void start_certificate(X509* cert, EVP_PKEY* subject_key) {
+  ossl::check_one(X509_set_version(cert, X509_VERSION_3), "cannot set the version");
+  ossl::Asn1Integer serial = random_serial();
+  ossl::check_one(X509_set_serialNumber(cert, serial.get()), "cannot set the serial");
+  ossl::check_one(X509_set_pubkey(cert, subject_key), "cannot set the public key");
+}
+
+ossl::GeneralNames subject_alt_names(const std::vector<SubjectName>& names) {
+  ossl::GeneralNames gens(ossl::check(GENERAL_NAMES_new(), "cannot allocate names"));
+  for (const auto& n : names) {
+    ossl::GeneralName gen(ossl::check(GENERAL_NAME_new(), "cannot allocate a name"));
+    int type = n.kind == NameKind::ip ? GEN_IPADD : n.kind == NameKind::email ? GEN_EMAIL : GEN_DNS;
+    const std::string& raw = n.kind == NameKind::ip ? n.ip_bytes : n.value;
+    ASN1_STRING* str = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
+    ossl::check_one(ASN1_STRING_set(str, raw.data(), static_cast<int>(raw.size())), "cannot set a name");
+    GENERAL_NAME_set0_value(gen.get(), type, str);
+    ossl::check(sk_GENERAL_NAME_push(gens.get(), gen.get()), "cannot add a name");
+    gen.release();
+  }
+  return gens;
+}
+
+}  // namespace
+
+ossl::Asn1Integer random_serial() {
+  unsigned char bytes[16];
+  ossl::check_one(RAND_bytes(bytes, sizeof bytes), "cannot read random bytes");
+  bytes[0] &= 0x7f;  // positive in DER
+  bytes[0] |= 0x40;  // and a full 16 bytes, never a shorter (or zero) serial
+  ossl::Bignum bn(ossl::check(BN_bin2bn(bytes, sizeof bytes, nullptr), "cannot build a serial"));
+  return ossl::Asn1Integer(ossl::check(BN_to_ASN1_INTEGER(bn.get(), nullptr), "cannot build a serial"));
+}
+
+ossl::X509Ptr build_root(const RootProfile& profile, EVP_PKEY* key) {
+  ossl::X509Ptr cert(ossl::check(X509_new(), "cannot allocate a certificate"));
+  start_certificate(cert.get(), key);
+
+  char date[16];
+  time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  add_name_entry(name, "O", "devcert development CA");
+  add_name_entry(name, "OU", profile.user_host);
+  // Capped at 64 characters (RFC 5280 ub-common-name).
+  add_name_entry(name, "CN", ("devcert " + profile.user_host + " " + date).substr(0, 64));
+  ossl::check_one(X509_set_issuer_name(cert.get(), name), "cannot set the issuer");
+  set_validity(cert.get(), 0, profile.days * kDay);
+
+  add_ext(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+  add_ext(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+  add_ext(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
+  if (profile.constrained) {
+    ossl::X509Extension nc = make_name_constraints_extension(profile.permitted);
+    ossl::check_one(X509_add_ext(cert.get(), nc.get(), -1), "cannot add name constraints");
+  }
+  if (X509_sign(cert.get(), key, digest_for(key)) <= 0) ossl::throw_error("cannot sign the root");
+  return cert;
+}
+
+ossl::X509Ptr build_leaf(const LeafProfile& profile, const std::vector<SubjectName>& names,
+                         EVP_PKEY* subject_key, X509* ca_cert, EVP_PKEY* ca_key) {
+  if (names.empty()) throw Error("a certificate needs at least one name");
+  if (profile.days < 1 || profile.days > kMaxLeafDays)
+    throw UsageError("--days must be between 1 and 825 (Apple's limit for TLS certificates)");
+  ossl::X509Ptr cert(ossl::check(X509_new(), "cannot allocate a certificate"));
+  start_certificate(cert.get(), subject_key);
+
+  X509_NAME* subject = X509_get_subject_name(cert.get());
+  add_name_entry(subject, "O", "devcert development certificate");
+  // CN repeats the first host name for old tools that only show the CN (64 is its ASN.1 bound).
+  // Never an IP or email: OpenSSL checks a CN that looks like a host name against the root's
+  // DNS constraints, so CN=127.0.0.1 fails verification under a name-constrained root.
+  auto first_dns = std::find_if(names.begin(), names.end(),
+                                [](const SubjectName& n) { return n.kind == NameKind::dns; });
+  if (first_dns != names.end() && first_dns->value.size() <= 64)
+    add_name_entry(subject, "CN", first_dns->value);
+  ossl::check_one(X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert)), "cannot set the issuer");
+
+  // Total validity is exactly `days`, backdating included, so --days 825 stays within the limit.
+  long backdate = static_cast<long>(profile.backdate.count());
+  set_validity(cert.get(), -backdate, profile.days * kDay - backdate);
+  // A leaf never outlives its root: clients would reject it from that day on anyway.
+  if (ASN1_TIME_compare(X509_get0_notAfter(cert.get()), X509_get0_notAfter(ca_cert)) > 0)
+    ossl::check_one(X509_set1_notAfter(cert.get(), X509_get0_notAfter(ca_cert)), "cannot set notAfter");
+
+  ossl::GeneralNames sans = subject_alt_names(names);
+  ossl::check_one(X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, sans.get(), 0, 0),
+                  "cannot add subjectAltName");
+  add_ext(cert.get(), ca_cert, NID_basic_constraints, "critical,CA:FALSE");
+  // keyEncipherment only matters for RSA key transport (TLS 1.2 RSA kx); ECDSA keys cannot do it.
+  add_ext(cert.get(), ca_cert, NID_key_usage,
+          is_rsa(subject_key) ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
+  std::string eku = "serverAuth";
+  if (profile.client_auth) eku += ",clientAuth";
+  bool has_email = std::any_of(names.begin(), names.end(),
+                               [](const SubjectName& n) { return n.kind == NameKind::email; });
+  if (has_email) eku += ",emailProtection";
+  add_ext(cert.get(), ca_cert, NID_ext_key_usage, eku.c_str());
+  add_ext(cert.get(), ca_cert, NID_subject_key_identifier, "hash");
+  add_ext(cert.get(), ca_cert, NID_authority_key_identifier, "keyid:always");
+
+  if (X509_sign(cert.get(), ca_key, digest_for(ca_key)) <= 0) ossl::throw_error("cannot sign the certificate");
+  return cert;
+}
+
+}  // namespace devcert::pki

@@ -1,0 +1,170 @@
+#include "pki/constraints.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "error.h"
+#include "ossl/check.h"
+
+namespace devcert::pki {
+namespace {
+
+IpRange make_range(std::string_view text) {
+  size_t slash = text.find('/');
+  std::string addr(text.substr(0, slash));
+  unsigned char buf[16];
+  size_t len = 0;
+  if (inet_pton(AF_INET, addr.c_str(), buf) == 1) len = 4;
+  else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) len = 16;
+  else throw UsageError("'" + std::string(text) + "' is not an IP address or CIDR range");
+  int bits = static_cast<int>(len * 8);
+  if (slash != std::string_view::npos) {
+    std::string_view p = text.substr(slash + 1);
+    int prefix = -1;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
+    if (ec != std::errc() || end != p.data() + p.size() || prefix < 0 || prefix > bits)
+      throw UsageError("'" + std::string(text) + "' has a bad prefix length (0.." +
+                       std::to_string(bits) + ")");
+    bits = prefix;
+  }
+  IpRange range;
+  range.network.assign(reinterpret_cast<char*>(buf), len);
+  range.mask.assign(len, '\0');
+  for (size_t i = 0; i < len; ++i) {
+    int b = std::clamp(bits - static_cast<int>(i * 8), 0, 8);
+    range.mask[i] = static_cast<char>(b == 0 ? 0 : (0xff << (8 - b)) & 0xff);
+    range.network[i] = static_cast<char>(range.network[i] & range.mask[i]);
+  }
+  return range;
+}
+
+int prefix_length(const std::string& mask) {
+  int bits = 0;
+  for (unsigned char c : mask)
+    for (int i = 7; i >= 0; --i) bits += (c >> i) & 1;
+  return bits;
+}
+
+bool in_domain(std::string_view name, std::string_view domain) {
+  if (name == domain) return true;
+  return name.size() > domain.size() && name.ends_with(domain) &&
+         name[name.size() - domain.size() - 1] == '.';
+}
+
+void push_subtree(STACK_OF(GENERAL_SUBTREE) * trees, int type, std::string_view value) {
+  ossl::GeneralSubtree tree(ossl::check(GENERAL_SUBTREE_new(), "cannot allocate a subtree"));
+  GENERAL_NAME_free(tree->base);
+  tree->base = ossl::check(GENERAL_NAME_new(), "cannot allocate a name");
+  ASN1_STRING* str = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
+  ossl::check_one(ASN1_STRING_set(str, value.data(), static_cast<int>(value.size())),
+                  "cannot set a constraint");
+  GENERAL_NAME_set0_value(tree->base, type, str);
+  ossl::check(sk_GENERAL_SUBTREE_push(trees, tree.get()), "cannot add a constraint");
+  tree.release();
+}
+
+}  // namespace
+
+std::string IpRange::to_string() const {
+  return ip_to_string(network) + "/" + std::to_string(prefix_length(mask));
+}
+
+PermittedSet default_permitted() {
+  PermittedSet set;
+  set.domains = {"localhost", "test", "example", "invalid", "local", "internal", "home.arpa"};
+  for (const char* cidr : {"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                           "169.254.0.0/16", "fc00::/7", "fe80::/10"})
+    set.ranges.push_back(make_range(cidr));
+  return set;
+}
+
+void add_permit(PermittedSet& set, std::string_view value) {
+  std::string v(value);
+  unsigned char buf[16];
+  bool ip_like = v.find('/') != std::string::npos || inet_pton(AF_INET, v.c_str(), buf) == 1 ||
+                 inet_pton(AF_INET6, v.c_str(), buf) == 1;
+  if (ip_like) {
+    IpRange range = make_range(value);
+    if (std::find(set.ranges.begin(), set.ranges.end(), range) == set.ranges.end())
+      set.ranges.push_back(range);
+    return;
+  }
+  std::string_view domain = value;
+  if (domain.starts_with(".")) domain.remove_prefix(1);
+  SubjectName name;
+  try {
+    name = classify_name(domain);
+  } catch (const NameError& e) {
+    throw UsageError("--permit " + v + ": " + e.what());
+  }
+  if (name.kind != NameKind::dns || name.wildcard)
+    throw UsageError("--permit takes a domain (it covers all subdomains) or an IP/CIDR, not '" + v + "'");
+  if (std::find(set.domains.begin(), set.domains.end(), name.value) == set.domains.end())
+    set.domains.push_back(name.value);
+}
+
+ossl::X509Extension make_name_constraints_extension(const PermittedSet& set) {
+  ossl::NameConstraints nc(ossl::check(NAME_CONSTRAINTS_new(), "cannot allocate name constraints"));
+  nc->permittedSubtrees = ossl::check(sk_GENERAL_SUBTREE_new_null(), "cannot allocate subtrees");
+  for (const auto& d : set.domains) push_subtree(nc->permittedSubtrees, GEN_DNS, d);
+  for (const auto& r : set.ranges) push_subtree(nc->permittedSubtrees, GEN_IPADD, r.network + r.mask);
+  // RFC 5280 4.2.1.10: an email or URI constraint "d" matches host d only, ".d" its subdomains.
+  for (const auto& d : set.domains) {
+    push_subtree(nc->permittedSubtrees, GEN_EMAIL, d);
+    push_subtree(nc->permittedSubtrees, GEN_EMAIL, "." + d);
+  }
+  for (const auto& d : set.domains) {
+    push_subtree(nc->permittedSubtrees, GEN_URI, d);
+    push_subtree(nc->permittedSubtrees, GEN_URI, "." + d);
+  }
+  return ossl::X509Extension(ossl::check(
+      X509V3_EXT_i2d(NID_name_constraints, 1, nc.get()), "cannot encode name constraints"));
+}
+
+std::optional<PermittedSet> read_name_constraints(X509* ca) {
+  ossl::NameConstraints nc(static_cast<NAME_CONSTRAINTS*>(
+      X509_get_ext_d2i(ca, NID_name_constraints, nullptr, nullptr)));
+  if (!nc || !nc->permittedSubtrees) return std::nullopt;
+  PermittedSet set;
+  for (int i = 0; i < sk_GENERAL_SUBTREE_num(nc->permittedSubtrees); ++i) {
+    GENERAL_NAME* base = sk_GENERAL_SUBTREE_value(nc->permittedSubtrees, i)->base;
+    if (base->type == GEN_DNS) {
+      const ASN1_STRING* s = base->d.dNSName;
+      set.domains.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                               static_cast<size_t>(ASN1_STRING_length(s)));
+    } else if (base->type == GEN_IPADD) {
+      const ASN1_STRING* s = base->d.iPAddress;
+      std::string raw(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                      static_cast<size_t>(ASN1_STRING_length(s)));
+      if (raw.size() == 8 || raw.size() == 32)
+        set.ranges.push_back({raw.substr(0, raw.size() / 2), raw.substr(raw.size() / 2)});
+    }
+  }
+  return set;
+}
+
+std::optional<std::string> constraint_violation(const PermittedSet& set, const SubjectName& name) {
+  if (name.kind == NameKind::ip) {
+    for (const auto& r : set.ranges) {
+      if (r.network.size() != name.ip_bytes.size()) continue;
+      bool match = true;
+      for (size_t i = 0; i < r.network.size() && match; ++i)
+        match = (name.ip_bytes[i] & r.mask[i]) == r.network[i];
+      if (match) return std::nullopt;
+    }
+    std::string list;
+    for (const auto& r : set.ranges) list += (list.empty() ? "" : ", ") + r.to_string();
+    return name.value + " is outside the CA's permitted IP ranges (" + list + ")";
+  }
+  std::string_view host = name.value;
+  if (name.kind == NameKind::email) host = host.substr(host.rfind('@') + 1);
+  for (const auto& d : set.domains)
+    if (in_domain(host, d)) return std::nullopt;
+  std::string list;
+  for (const auto& d : set.domains) list += (list.empty() ? "" : ", ") + d;
+  return name.value + " is outside the CA's permitted domains (" + list + ")";
+}
+
+}  // namespace devcert::pki

@@ -1,0 +1,38 @@
+#include "pki/issue.h"
+
+#include "error.h"
+#include "pki/certificate.h"
+#include "pki/constraints.h"
+
+namespace devcert::pki {
+
+void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
+  std::optional<PermittedSet> permitted = read_name_constraints(ca_cert);
+  if (!permitted) return;
+  for (const auto& name : names) {
+    if (auto why = constraint_violation(*permitted, name)) {
+      std::string permit = name.kind == NameKind::ip ? name.value : name.value;
+      if (name.kind == NameKind::email) permit = name.value.substr(name.value.rfind('@') + 1);
+      if (name.wildcard) permit = permit.substr(2);
+      throw NameError("cannot issue for " + name.input + ": " + *why +
+                          "; clients would reject the certificate",
+                      "a CA's constraints are fixed when it is made: create one that permits it, "
+                      "e.g. DEVCERT_CAROOT=~/.local/share/devcert-extra devcert init --permit " +
+                          permit);
+    }
+  }
+}
+
+Leaf issue_leaf(const CertificateAuthority& ca, const std::vector<SubjectName>& names,
+                const LeafProfile& profile, EVP_PKEY* public_key) {
+  check_constraints(ca.cert.get(), names);
+  Leaf leaf;
+  if (!public_key) {
+    leaf.key = generate_key(profile.key_type);
+    public_key = leaf.key.get();
+  }
+  leaf.cert = build_leaf(profile, names, public_key, ca.cert.get(), ca.key.get());
+  return leaf;
+}
+
+}  // namespace devcert::pki

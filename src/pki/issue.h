@@ -1,0 +1,24 @@
+// Minting leaves: the CA's constraints checked first, then the leaf profile applied.
+#pragma once
+
+#include <vector>
+
+#include "pki/ca.h"
+#include "pki/names.h"
+
+namespace devcert::pki {
+
+// Throws NameError for the first name the CA's nameConstraints do not permit, saying which
+// constraint and how to get a CA that permits it.
+void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names);
+
+struct Leaf {
+  ossl::X509Ptr cert;
+  ossl::Pkey key;  // null when the public key came from a CSR
+};
+
+// A fresh key pair of profile.key_type, or `public_key` (from a CSR) when given.
+Leaf issue_leaf(const CertificateAuthority& ca, const std::vector<SubjectName>& names,
+                const LeafProfile& profile, EVP_PKEY* public_key = nullptr);
+
+}  // namespace devcert::pki

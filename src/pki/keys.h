@@ -1,0 +1,43 @@
+// Key types, key generation and PEM/DER conversion of keys and certificates.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ossl/handles.h"
+
+namespace devcert::pki {
+
+enum class KeyType { ecdsa_p256, ecdsa_p384, rsa_2048, rsa_3072, rsa_4096 };
+
+// "ecdsa-p256" ... "rsa-4096"; parse throws UsageError listing the valid names.
+std::string_view key_type_name(KeyType type);
+KeyType parse_key_type(std::string_view text);
+std::vector<std::string> key_type_names();
+
+ossl::Pkey generate_key(KeyType type);
+
+// SHA-384 for a P-384 signer (matching strength, as CA/B rules pair them); SHA-256 otherwise.
+const EVP_MD* digest_for(EVP_PKEY* signing_key);
+
+// "ECDSA P-256", "RSA 2048": what a person reads.
+std::string describe_key(EVP_PKEY* key);
+bool is_rsa(EVP_PKEY* key);
+
+std::string private_key_pem(EVP_PKEY* key);  // unencrypted PKCS#8
+std::string certificate_pem(X509* cert);
+std::string certificate_der(X509* cert);
+
+// Loaders; `origin` (a path, or "stdin") names the source in error messages.
+ossl::Pkey load_private_key(std::string_view pem, std::string_view origin);
+ossl::X509Ptr load_certificate(std::string_view pem_or_der, std::string_view origin);
+std::vector<ossl::X509Ptr> load_certificates(std::string_view pem, std::string_view origin);
+
+// SHA-256 over the DER certificate: "AB:CD:..." and the lowercase hex form.
+std::string fingerprint_sha256(X509* cert);
+std::string fingerprint_hex(X509* cert);
+
+bool key_matches_certificate(EVP_PKEY* key, X509* cert);
+
+}  // namespace devcert::pki

@@ -1,0 +1,207 @@
+#include "pki/names.h"
+
+#include <arpa/inet.h>
+#include <idn2.h>
+#include <libpsl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "error.h"
+
+namespace devcert::pki {
+namespace {
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x80; });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> split_labels(std::string_view host) {
+  std::vector<std::string_view> labels;
+  size_t start = 0;
+  while (true) {
+    size_t dot = host.find('.', start);
+    labels.push_back(host.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return labels;
+}
+
+[[noreturn]] void reject(std::string_view input, const std::string& why, std::string fix = {}) {
+  throw NameError("invalid name '" + std::string(input) + "': " + why, std::move(fix));
+}
+
+// RFC 1035/1123 host name rules on the ASCII (punycode) form.
+std::string validate_hostname(std::string_view input, std::string_view host) {
+  std::string ascii;
+  if (is_ascii(host)) {
+    ascii = lower(host);
+  } else {
+    // IDNA2008, non-transitional (as browsers resolve), input normalised to NFC first.
+    char* out = nullptr;
+    std::string owned(host);
+    int rc = idn2_to_ascii_8z(owned.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    if (rc != IDN2_OK) reject(input, std::string("not a valid international domain name (") +
+                                         idn2_strerror(rc) + ")");
+    ascii = out;
+    idn2_free(out);
+  }
+  if (ascii.size() > 253) reject(input, "longer than 253 characters");
+  auto labels = split_labels(ascii);
+  for (std::string_view label : labels) {
+    if (label.empty()) reject(input, "empty label (two dots in a row, or a leading dot)");
+    if (label.size() > 63) reject(input, "a label is longer than 63 characters");
+    if (label.front() == '-' || label.back() == '-')
+      reject(input, "a label starts or ends with '-'");
+    for (char c : label) {
+      if (c == '_')
+        reject(input, "'_' is not allowed in host names (browsers reject it in certificates)");
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+        reject(input, std::string("character '") + c + "' is not allowed in a host name");
+    }
+  }
+  // "1.2.3" or "300.1.1.1": a mistyped IP address, not a host name.
+  if (std::all_of(labels.back().begin(), labels.back().end(),
+                  [](unsigned char c) { return std::isdigit(c); }))
+    reject(input, "looks like an IP address but is not a valid one");
+  return ascii;
+}
+
+const psl_ctx_t* public_suffixes() {
+  // The distribution's list when installed (fresher), else the one built into libpsl.
+  static const psl_ctx_t* ctx = [] {
+    psl_ctx_t* latest = psl_latest(nullptr);
+    return latest ? static_cast<const psl_ctx_t*>(latest) : psl_builtin();
+  }();
+  return ctx;
+}
+
+std::optional<std::string> parse_ip(std::string_view text) {
+  std::string s(text);
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
+  if (inet_pton(AF_INET6, s.c_str(), buf) == 1)
+    return std::string(reinterpret_cast<char*>(buf), 16);
+  return std::nullopt;
+}
+
+SubjectName classify_email(std::string_view input) {
+  size_t at = input.rfind('@');
+  std::string_view local = input.substr(0, at);
+  std::string_view domain = input.substr(at + 1);
+  if (local.empty()) reject(input, "an email address needs a mailbox before '@'");
+  if (domain.empty()) reject(input, "an email address needs a domain after '@'");
+  if (!is_ascii(local))
+    reject(input, "mailbox names beyond ASCII (SmtpUTF8Mailbox) are not supported");
+  if (local.find('@') != std::string_view::npos) reject(input, "more than one '@'");
+  if (domain.find('*') != std::string_view::npos) reject(input, "wildcards are not allowed in email addresses");
+  std::string value = std::string(local) + "@" + validate_hostname(input, domain);
+  return {NameKind::email, value, std::string(input), {}, false};
+}
+
+}  // namespace
+
+std::string_view kind_name(NameKind kind) {
+  switch (kind) {
+    case NameKind::dns: return "DNS";
+    case NameKind::ip: return "IP";
+    case NameKind::email: return "email";
+  }
+  return "?";
+}
+
+std::string ip_to_string(std::string_view bytes) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  int family = bytes.size() == 4 ? AF_INET : AF_INET6;
+  if (bytes.size() != 4 && bytes.size() != 16) return "?";
+  inet_ntop(family, bytes.data(), buf, sizeof buf);
+  return buf;
+}
+
+SubjectName classify_name(std::string_view input) {
+  if (input.empty()) reject(input, "the name is empty");
+  for (char c : input) {
+    if (std::isspace(static_cast<unsigned char>(c)))
+      reject(input, "names cannot contain spaces or other white space");
+    if (static_cast<unsigned char>(c) < 0x20) reject(input, "names cannot contain control characters");
+  }
+  if (size_t scheme = input.find("://"); scheme != std::string_view::npos) {
+    std::string_view rest = input.substr(scheme + 3);
+    std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+    if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.find(']') - 1);
+    else host = host.substr(0, host.rfind(':') == std::string_view::npos ? host.size() : host.rfind(':'));
+    reject(input, "this is a URL, not a certificate name",
+           "use its host part: devcert issue " + std::string(host));
+  }
+  if (input == "*") reject(input, "a bare '*' matches nothing", "name a domain: devcert issue '*.example.test'");
+
+  std::string_view text = input;
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  if (text.find('%') != std::string_view::npos && parse_ip(text.substr(0, text.find('%'))))
+    reject(input, "IPv6 zone ids (%eth0) cannot appear in a certificate",
+           "use the address alone: devcert issue " + std::string(text.substr(0, text.find('%'))));
+  if (auto ip = parse_ip(text)) return {NameKind::ip, ip_to_string(*ip), std::string(input), *ip, false};
+
+  // host:port or [v6]:port
+  size_t colon = input.rfind(':');
+  if (colon != std::string_view::npos) {
+    std::string_view host = input.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    reject(input, "ports are not part of certificate names",
+           "a certificate covers every port: devcert issue " + std::string(host));
+  }
+  if (input.find('@') != std::string_view::npos) return classify_email(input);
+
+  std::string_view host = input;
+  if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);  // FQDN form: same name
+  bool wildcard = host.starts_with("*.");
+  std::string_view base = wildcard ? host.substr(2) : host;
+  if (base.find('*') != std::string_view::npos)
+    reject(input, "a wildcard may only be the whole leftmost label, as in *.example.test");
+  std::string ascii = validate_hostname(input, base);
+  if (wildcard) {
+    // Browsers refuse wildcards that span a whole top-level or public suffix (*.com, *.co.uk).
+    if (ascii.find('.') == std::string::npos)
+      reject(input, "a wildcard directly under a top-level domain is refused by browsers",
+             "add a label: devcert issue '*.app." + ascii + "'");
+    if (psl_is_public_suffix(public_suffixes(), ascii.c_str()))
+      reject(input, "'" + ascii + "' is a public suffix; a wildcard over it is refused by browsers");
+    ascii = "*." + ascii;
+  }
+  return {NameKind::dns, ascii, std::string(input), {}, wildcard};
+}
+
+std::vector<SubjectName> parse_subject_names(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) throw UsageError("no names given", "devcert issue localhost 127.0.0.1 ::1");
+  std::vector<SubjectName> names;
+  for (const std::string& input : inputs) {
+    SubjectName name = classify_name(input);
+    bool seen = std::any_of(names.begin(), names.end(), [&](const SubjectName& n) {
+      return n.kind == name.kind && n.value == name.value;
+    });
+    if (!seen) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string default_file_stem(const std::vector<SubjectName>& names) {
+  if (names.empty()) return "cert";
+  std::string stem;
+  for (char c : names.front().value) {
+    if (c == '*') stem += "_wildcard";
+    else if (c == ':' || c == '/' || c == '@') stem += c == '@' ? '@' : '_';
+    else stem += c;
+  }
+  if (names.size() > 1) stem += "+" + std::to_string(names.size() - 1);
+  return stem;
+}
+
+}  // namespace devcert::pki

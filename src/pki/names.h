@@ -1,0 +1,38 @@
+// Subject names: what a user types on the command line, classified into the SAN type that a
+// certificate carries, validated and normalised (IDNA punycode, canonical IP text).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace devcert::pki {
+
+enum class NameKind { dns, ip, email };
+
+struct SubjectName {
+  NameKind kind = NameKind::dns;
+  std::string value;     // as it goes into the certificate (ASCII)
+  std::string input;     // as the user typed it
+  std::string ip_bytes;  // network order, 4 or 16 bytes, for NameKind::ip
+  bool wildcard = false;
+
+  bool operator==(const SubjectName&) const = default;
+};
+
+std::string_view kind_name(NameKind kind);
+
+// Classifies one argument; throws devcert::NameError with a message saying what to type instead.
+SubjectName classify_name(std::string_view input);
+
+// Classifies every argument in order, dropping exact duplicates. Throws on the first bad one
+// and on an empty list.
+std::vector<SubjectName> parse_subject_names(const std::vector<std::string>& inputs);
+
+// "localhost+2" for {localhost, 127.0.0.1, ::1}; '*' becomes "_wildcard", ':' becomes '_'.
+std::string default_file_stem(const std::vector<SubjectName>& names);
+
+// Canonical text of an IP in network order (4 or 16 bytes).
+std::string ip_to_string(std::string_view bytes);
+
+}  // namespace devcert::pki

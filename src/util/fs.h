@@ -1,0 +1,43 @@
+// File-system helpers with the guarantees devcert promises: atomic writes with exact modes,
+// private directories, and an exclusive lock.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace devcert::fs {
+
+namespace stdfs = std::filesystem;
+
+// Writes `data` to `path` so that readers see either the old file or the whole new one:
+// a temporary file in the same directory, written, fsync'd, given exactly `mode` (whatever
+// the umask), renamed over `path`, then the directory fsync'd.
+void write_file_atomic(const stdfs::path& path, std::string_view data, mode_t mode);
+
+// The whole file; throws devcert::Error naming the file when it cannot be read.
+std::string read_file(const stdfs::path& path);
+
+// Creates `dir` (and parents) when missing; a directory devcert creates gets exactly `mode`.
+// Throws when `dir` exists and is not a directory.
+void ensure_directory(const stdfs::path& dir, mode_t mode);
+
+// Permission bits of an existing file, or nullopt when it does not exist.
+std::optional<mode_t> file_mode(const stdfs::path& path);
+
+// An exclusive advisory lock (flock) on `path`, created 0600 when missing; blocks until held.
+class FileLock {
+ public:
+  explicit FileLock(const stdfs::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace devcert::fs

@@ -1,0 +1,137 @@
+#include "pki/names.h"
+
+#include <gtest/gtest.h>
+
+#include "error.h"
+
+namespace devcert::pki {
+namespace {
+
+struct Accepted {
+  std::string input;
+  NameKind kind;
+  std::string value;
+};
+
+class AcceptedName : public testing::TestWithParam<Accepted> {};
+
+TEST_P(AcceptedName, ClassifiesAndNormalises) {
+  const Accepted& c = GetParam();
+  SubjectName n = classify_name(c.input);
+  EXPECT_EQ(n.kind, c.kind) << c.input;
+  EXPECT_EQ(n.value, c.value) << c.input;
+  EXPECT_EQ(n.input, c.input);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, AcceptedName,
+    testing::Values(
+        Accepted{"localhost", NameKind::dns, "localhost"},
+        Accepted{"LocalHost", NameKind::dns, "localhost"},
+        Accepted{"app.localhost.", NameKind::dns, "app.localhost"},
+        Accepted{"my-app.test", NameKind::dns, "my-app.test"},
+        Accepted{"*.app.test", NameKind::dns, "*.app.test"},
+        Accepted{"127.0.0.1", NameKind::ip, "127.0.0.1"},
+        Accepted{"::1", NameKind::ip, "::1"},
+        Accepted{"[::1]", NameKind::ip, "::1"},
+        Accepted{"0:0:0:0:0:0:0:1", NameKind::ip, "::1"},
+        Accepted{"FE80::AB", NameKind::ip, "fe80::ab"},
+        Accepted{"192.168.1.20", NameKind::ip, "192.168.1.20"},
+        Accepted{"dev@example.test", NameKind::email, "dev@example.test"},
+        Accepted{"bücher.test", NameKind::dns, "xn--bcher-kva.test"},
+        Accepted{"*.bücher.test", NameKind::dns, "*.xn--bcher-kva.test"},
+        Accepted{"münchen.localhost", NameKind::dns, "xn--mnchen-3ya.localhost"},
+        Accepted{"x@bücher.test", NameKind::email,
+                 "x@xn--bcher-kva.test"},
+        // IDNA2008 non-transitional: ß stays a letter (UTS 46 transitional would give "ss").
+        Accepted{"straße.test", NameKind::dns, "xn--strae-oqa.test"}),
+    [](const testing::TestParamInfo<Accepted>& info) { return "case" + std::to_string(info.index); });
+
+struct Rejected {
+  std::string input;
+  std::string message_part;  // the specific reason
+  std::string fix_part;      // what the user is told to type instead ("" when none)
+};
+
+class RejectedName : public testing::TestWithParam<Rejected> {};
+
+TEST_P(RejectedName, RejectsWithSpecificMessage) {
+  const Rejected& c = GetParam();
+  try {
+    classify_name(c.input);
+    FAIL() << "accepted '" << c.input << "'";
+  } catch (const NameError& e) {
+    EXPECT_NE(std::string(e.what()).find(c.message_part), std::string::npos)
+        << c.input << " -> " << e.what();
+    EXPECT_NE(e.fix().find(c.fix_part), std::string::npos) << c.input << " fix: " << e.fix();
+    EXPECT_EQ(e.exit_code(), 1);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RejectedName,
+    testing::Values(
+        Rejected{"", "empty", ""},
+        Rejected{"my host", "spaces", ""},
+        Rejected{"localhost\n", "white space", ""},
+        Rejected{"*", "bare '*'", "*.example.test"},
+        Rejected{"*.*.test", "whole leftmost label", ""},
+        Rejected{"a.*.test", "whole leftmost label", ""},
+        Rejected{"foo*.test", "whole leftmost label", ""},
+        Rejected{"*.test", "top-level domain", "*.app.test"},
+        Rejected{"*.com", "top-level domain", ""},
+        Rejected{"*.co.uk", "public suffix", ""},
+        Rejected{"localhost:8443", "ports are not part of certificate names", "devcert issue localhost"},
+        Rejected{"[::1]:8443", "ports are not part of certificate names", "devcert issue ::1"},
+        Rejected{"127.0.0.1:80", "ports are not part", "devcert issue 127.0.0.1"},
+        Rejected{"https://localhost/", "URL", "devcert issue localhost"},
+        Rejected{"wss://app.test:8443/socket", "URL", "devcert issue app.test"},
+        Rejected{"https://[::1]:8443/", "URL", "devcert issue ::1"},
+        Rejected{"fe80::1%eth0", "zone", "devcert issue fe80::1"},
+        Rejected{"under_score.test", "'_'", ""},
+        Rejected{"-lead.test", "starts or ends with '-'", ""},
+        Rejected{"a..test", "empty label", ""},
+        Rejected{std::string(64, 'a') + ".test", "longer than 63", ""},
+        Rejected{std::string(60, 'a') + "." + std::string(60, 'b') + "." + std::string(60, 'c') + "." +
+                     std::string(60, 'd') + "." + std::string(60, 'e') + ".test",
+                 "longer than 253", ""},
+        Rejected{"300.1.1.1", "IP address", ""},
+        Rejected{"1.2.3", "IP address", ""},
+        Rejected{"a!b.test", "not allowed", ""},
+        Rejected{"@example.test", "mailbox", ""},
+        Rejected{"dev@", "domain", ""},
+        Rejected{"dev@*.test", "wildcards", ""},
+        Rejected{"\xff\xfe.test", "international domain name", ""}),
+    [](const testing::TestParamInfo<Rejected>& info) { return "case" + std::to_string(info.index); });
+
+TEST(ParseSubjectNames, KeepsOrderAndDropsDuplicates) {
+  auto names = parse_subject_names({"localhost", "127.0.0.1", "LOCALHOST", "::1", "0:0::1"});
+  ASSERT_EQ(names.size(), 3u);
+  EXPECT_EQ(names[0].value, "localhost");
+  EXPECT_EQ(names[1].value, "127.0.0.1");
+  EXPECT_EQ(names[2].value, "::1");
+  EXPECT_EQ(names[2].ip_bytes, std::string(15, '\0') + "\x01");
+}
+
+TEST(ParseSubjectNames, EmptyListIsAUsageError) {
+  try {
+    parse_subject_names({});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 2);
+  }
+}
+
+TEST(ParseSubjectNames, StopsAtTheFirstBadName) {
+  EXPECT_THROW(parse_subject_names({"localhost", "localhost:8443"}), NameError);
+}
+
+TEST(DefaultFileStem, FollowsMkcertNaming) {
+  EXPECT_EQ(default_file_stem(parse_subject_names({"localhost", "127.0.0.1", "::1"})), "localhost+2");
+  EXPECT_EQ(default_file_stem(parse_subject_names({"*.app.test"})), "_wildcard.app.test");
+  EXPECT_EQ(default_file_stem(parse_subject_names({"::1"})), "__1");
+  EXPECT_EQ(default_file_stem(parse_subject_names({"app.test"})), "app.test");
+}
+
+}  // namespace
+}  // namespace devcert::pki

@@ -1,0 +1,49 @@
+// Test support: temporary directories and running the real devcert binary.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace devcert::test {
+
+namespace stdfs = std::filesystem;
+
+// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const stdfs::path& path() const { return path_; }
+  stdfs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  stdfs::path path_;
+};
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] is a path or looked up in PATH) with the current environment plus
+// `env` (a value of "\x01unset" removes a variable), in `cwd`, stdin from `input`.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {},
+                          const stdfs::path& cwd = {}, const std::string& input = {});
+
+// Runs the built devcert with DEVCERT_CAROOT=`caroot`.
+ProcessResult run_devcert(const std::vector<std::string>& args, const stdfs::path& caroot,
+                          const stdfs::path& cwd = {}, std::map<std::string, std::string> env = {});
+
+std::string read_text(const stdfs::path& path);
+void write_text(const stdfs::path& path, const std::string& text);
+
+// True when an executable of this name is on PATH.
+bool have_tool(const std::string& name);
+
+}  // namespace devcert::test
