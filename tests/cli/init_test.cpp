@@ -1,0 +1,143 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli_fixture.h"
+
+namespace devcert::test {
+namespace {
+
+class InitCommand : public CliTest {};
+
+TEST_F(InitCommand, CreatesCaWithTightModesWhateverTheUmask) {
+  ScopedUmask open_umask(0);
+  auto r = devcert({"init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("created a new devcert CA in " + caroot.string()), std::string::npos) << r.out;
+  EXPECT_EQ(mode_of(caroot), 0700u);
+  EXPECT_EQ(mode_of(caroot / "rootCA-key.pem"), 0600u);
+  EXPECT_EQ(mode_of(caroot / "rootCA.pem"), 0644u);
+  EXPECT_NE(r.err.find("devcert install"), std::string::npos) << "should say the CA is not trusted yet";
+  // No temporary files are left behind.
+  for (const auto& e : stdfs::directory_iterator(caroot))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}
+
+TEST_F(InitCommand, IsIdempotentAndNeverTouchesAnExistingCa) {
+  init_ca();
+  auto before = snapshot(caroot);
+  auto mtime = stdfs::last_write_time(caroot / "rootCA-key.pem");
+  auto r = devcert({"init", "--key-type", "rsa-2048", "--permit", "corp.example"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("already exists"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fingerprint (SHA-256): "), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("apply only when a CA is created"), std::string::npos) << r.err;
+  EXPECT_EQ(snapshot(caroot), before);
+  EXPECT_EQ(stdfs::last_write_time(caroot / "rootCA-key.pem"), mtime);
+}
+
+TEST_F(InitCommand, PrintsTheSameFingerprintAsOpenssl) {
+  init_ca();
+  auto r = devcert({"init"});
+  auto fp = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-fingerprint",
+                         "-sha256"});
+  ASSERT_EQ(fp.exit_code, 0);
+  std::string hex = fp.out.substr(fp.out.find('=') + 1);
+  hex.erase(hex.find_last_not_of("\n") + 1);
+  EXPECT_NE(r.out.find(hex), std::string::npos) << r.out << " vs " << hex;
+}
+
+TEST_F(InitCommand, KeyTypeIsHonoured) {
+  auto r = devcert({"init", "--key-type", "ecdsa-p384"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto text = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-text"});
+  EXPECT_NE(text.out.find("NIST CURVE: P-384"), std::string::npos);
+  EXPECT_NE(text.out.find("ecdsa-with-SHA384"), std::string::npos);
+}
+
+TEST_F(InitCommand, BadKeyTypeIsAUsageErrorAndWritesNothing) {
+  auto r = devcert({"init", "--key-type", "dsa"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(stdfs::exists(caroot / "rootCA.pem"));
+}
+
+TEST_F(InitCommand, UnconstrainedWarns) {
+  auto r = devcert({"init", "--unconstrained"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: --unconstrained"), std::string::npos) << r.err;
+  auto text = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-text"});
+  EXPECT_EQ(text.out.find("Name Constraints"), std::string::npos);
+}
+
+TEST_F(InitCommand, PermitIsWrittenIntoTheRoot) {
+  auto r = devcert({"init", "--permit", "corp.example", "--permit", "100.64.0.0/10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto text = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-text"});
+  EXPECT_NE(text.out.find("DNS:corp.example"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("IP:100.64.0.0/255.192.0.0"), std::string::npos) << text.out;
+  auto bad = devcert({"init", "--permit", "10.0.0.0/40"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad prefix length"), std::string::npos) << bad.err;
+}
+
+// Only the key made it to disk (an init killed between its two renames): a new init moves it
+// aside (never deletes a key) and makes a complete CA.
+TEST_F(InitCommand, OrphanKeyIsMovedAsideNotOverwritten) {
+  stdfs::create_directories(caroot);
+  write_text(caroot / "rootCA-key.pem", "orphan key bytes");
+  stdfs::permissions(caroot / "rootCA-key.pem", stdfs::perms::owner_read | stdfs::perms::owner_write);
+  auto r = devcert({"init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("moved it to"), std::string::npos) << r.err;
+  bool kept = false;
+  for (const auto& e : stdfs::directory_iterator(caroot))
+    if (e.path().filename().string().starts_with("rootCA-key.pem.orphan-"))
+      kept = read_text(e.path()) == "orphan key bytes";
+  EXPECT_TRUE(kept);
+  auto check = run_process({"openssl", "verify", "-CAfile", (caroot / "rootCA.pem").string(),
+                            (caroot / "rootCA.pem").string()});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+TEST_F(InitCommand, CarootThatIsAFileIsAClearError) {
+  write_text(caroot, "not a directory");
+  auto r = devcert({"init"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(caroot.string() + " exists but is not a directory"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(caroot), "not a directory");
+}
+
+TEST_F(InitCommand, ConcurrentInitsCreateExactlyOneCa) {
+  std::vector<std::thread> threads;
+  std::vector<ProcessResult> results(8);
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] { results[i] = devcert({"init"}); });
+  for (auto& t : threads) t.join();
+  int created = 0;
+  for (const auto& r : results) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.out.find("created a new devcert CA") != std::string::npos) ++created;
+  }
+  EXPECT_EQ(created, 1);
+  auto check = run_process({"openssl", "verify", "-CAfile", (caroot / "rootCA.pem").string(),
+                            (caroot / "rootCA.pem").string()});
+  EXPECT_EQ(check.exit_code, 0);
+}
+
+TEST(CarootCommand, ResolvesEnvironmentInOrder) {
+  TempDir tmp;
+  auto run = [&](std::map<std::string, std::string> env) {
+    auto r = run_process({DEVCERT_BIN, "caroot"}, env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  std::string unset = "\x01unset";
+  EXPECT_EQ(run({{"DEVCERT_CAROOT", "/x/ca"}, {"XDG_DATA_HOME", "/y"}}), "/x/ca\n");
+  EXPECT_EQ(run({{"DEVCERT_CAROOT", unset}, {"XDG_DATA_HOME", "/y"}}), "/y/devcert\n");
+  EXPECT_EQ(run({{"DEVCERT_CAROOT", unset}, {"XDG_DATA_HOME", unset}, {"HOME", "/home/u"}}),
+            "/home/u/.local/share/devcert\n");
+}
+
+}  // namespace
+}  // namespace devcert::test
