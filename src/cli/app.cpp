@@ -27,6 +27,10 @@ int run_main(int argc, char** argv) {
   add_issue_command(app, ctx, exit_code);
   add_caroot_command(app, ctx, exit_code);
   add_inspect_command(app, ctx, exit_code);
+  add_install_command(app, ctx, exit_code);
+  add_uninstall_command(app, ctx, exit_code);
+  add_status_command(app, ctx, exit_code);
+  add_env_command(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -27,5 +27,9 @@ void add_caroot_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_init_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_issue_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_inspect_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_install_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_uninstall_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_status_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_env_command(CLI::App& app, Context& ctx, int& exit_code);
 
 }  // namespace devcert::cli

@@ -1,0 +1,36 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/app.h"
+#include "cli/trust_commands.h"
+#include "error.h"
+#include "trust/cli_support.h"
+
+namespace devcert::cli {
+
+int run_install(const TrustOptions& opts, Context& ctx) {
+  auto ca = trust::load_ca(ctx.caroot());
+  auto runner = trust::verbose_runner(ctx.out);
+  auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
+                                   trust::StoreEnvironment::from_process());
+  ctx.out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
+  auto reports = trust::install_into(stores, ca);
+  trust::print_reports(ctx.out, reports);
+  bool changed = false;
+  for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
+  if (!changed && !trust::any_fatal_failure(reports))
+    ctx.out.line("nothing changed: the root was already in every available store");
+  ctx.out.note("Node, Deno and Python requests read their own roots: eval \"$(devcert env)\"");
+  return trust::any_fatal_failure(reports) ? kExitFailure : kExitOk;
+}
+
+void add_install_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto opts = std::make_shared<TrustOptions>();
+  auto* cmd = app.add_subcommand("install", "Trust the root in the system, NSS (browsers) and Java stores");
+  cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable "
+                  "(default: $DEVCERT_TRUST_STORES, else all)");
+  cmd->footer("Idempotent: a second run changes nothing and says so.\n"
+              "Example:\n  devcert install\n  devcert install --store nss --store java");
+  cmd->callback([opts, &ctx, &exit_code] { exit_code = run_install(*opts, ctx); });
+}
+
+}  // namespace devcert::cli

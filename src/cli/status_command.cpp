@@ -1,0 +1,57 @@
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/app.h"
+#include "cli/trust_commands.h"
+#include "error.h"
+#include "trust/cli_support.h"
+
+namespace devcert::cli {
+
+int run_status(const TrustOptions& opts, Context& ctx) {
+  auto ca = trust::load_ca(ctx.caroot());
+  auto runner = trust::verbose_runner(ctx.out);
+  auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
+                                   trust::StoreEnvironment::from_process());
+  auto statuses = trust::status_of(stores, ca);
+  bool everywhere = true;
+  for (const auto& s : statuses) everywhere &= !s.available || s.installed;
+
+  if (opts.json) {
+    nlohmann::json j;
+    j["ca"] = {{"file", ca.file.string()}, {"name", ca.name},
+               {"fingerprint_sha256", ca.fingerprint}, {"not_after", ca.not_after}};
+    j["stores"] = nlohmann::json::array();
+    for (const auto& s : statuses)
+      j["stores"].push_back({{"name", s.store}, {"where", s.where}, {"available", s.available},
+                             {"installed", s.installed}, {"why", s.why}, {"fix", s.fix}});
+    j["trusted_everywhere"] = everywhere;
+    ctx.out.out() << j.dump(2) << "\n";
+    return everywhere ? kExitOk : kExitFailure;
+  }
+  ctx.out.line("root " + ca.file.string());
+  ctx.out.line("  fingerprint (SHA-256): " + ca.fingerprint);
+  ctx.out.line("  expires: " + ca.not_after);
+  for (const auto& s : statuses) {
+    if (!s.available) {
+      ctx.out.line(ctx.out.warn_mark() + " " + s.store + ": not available: " + s.why);
+      ctx.out.line("    fix: " + s.fix);
+    } else {
+      ctx.out.line((s.installed ? ctx.out.ok_mark() : ctx.out.fail_mark()) + " " + s.store + ": " +
+                   (s.installed ? "installed" : "not installed") + "  " + s.where);
+    }
+  }
+  if (!everywhere) ctx.out.line("not trusted everywhere: run 'devcert install'");
+  return everywhere ? kExitOk : kExitFailure;
+}
+
+void add_status_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto opts = std::make_shared<TrustOptions>();
+  auto* cmd = app.add_subcommand("status", "Show in which trust stores the root is installed");
+  cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable");
+  cmd->add_flag("--json", opts->json, "Print JSON");
+  cmd->footer("Exit status: 0 when the root is installed in every available selected store, 1 otherwise.");
+  cmd->callback([opts, &ctx, &exit_code] { exit_code = run_status(*opts, ctx); });
+}
+
+}  // namespace devcert::cli

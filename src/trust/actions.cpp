@@ -1,0 +1,140 @@
+#include "trust/actions.h"
+
+#include <cstdlib>
+
+#include "error.h"
+#include "pki/ca.h"
+#include "trust/stores.h"
+
+namespace devcert::trust {
+namespace {
+
+StoreReport start(TrustStore& store) {
+  StoreReport r;
+  r.store = store.name();
+  r.where = store.where();
+  r.optional = store.optional_store();
+  return r;
+}
+
+bool unavailable(TrustStore& store, StoreReport& r) {
+  auto a = store.availability();
+  if (a.available) return false;
+  r.outcome = Outcome::unavailable;
+  r.why = a.why;
+  r.fix = a.fix;
+  return true;
+}
+
+}  // namespace
+
+std::string outcome_text(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::installed: return "installed";
+    case Outcome::already_installed: return "already installed";
+    case Outcome::removed: return "removed";
+    case Outcome::not_installed: return "not installed (nothing to remove)";
+    case Outcome::unavailable: return "not available";
+    case Outcome::failed: return "failed";
+  }
+  return "?";
+}
+
+std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca) {
+  std::vector<StoreReport> reports;
+  for (auto& store : stores) {
+    StoreReport r = start(*store);
+    if (!unavailable(*store, r)) {
+      try {
+        if (store->contains(ca)) {
+          r.outcome = Outcome::already_installed;
+        } else {
+          store->install(ca);
+          r.outcome = store->contains(ca) ? Outcome::installed : Outcome::failed;
+          if (r.outcome == Outcome::failed)
+            r.why = "the store's tool succeeded but the root is still not in it";
+        }
+      } catch (const Error& e) {
+        r.outcome = Outcome::failed;
+        r.why = e.what();
+        r.fix = e.fix();
+      }
+      r.where = store->where();  // NSS may have created a database
+    }
+    reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca) {
+  std::vector<StoreReport> reports;
+  for (auto& store : stores) {
+    StoreReport r = start(*store);
+    if (!unavailable(*store, r)) {
+      try {
+        if (!store->contains(ca)) {
+          store->uninstall(ca);  // a stray entry of ours (say, an anchor never extracted)
+          r.outcome = Outcome::not_installed;
+        } else {
+          store->uninstall(ca);
+          r.outcome = store->contains(ca) ? Outcome::failed : Outcome::removed;
+          if (r.outcome == Outcome::failed) {
+            r.why = "the root is still in this store under an entry devcert did not make";
+            r.fix = r.store == "java" ? "devcert uninstall --store system (Debian's update hook "
+                                        "copies system roots into Java's cacerts)"
+                                      : "";
+          }
+        }
+      } catch (const Error& e) {
+        r.outcome = Outcome::failed;
+        r.why = e.what();
+        r.fix = e.fix();
+      }
+    }
+    reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+std::vector<StoreStatus> status_of(StoreList& stores, const CaCertificate& ca) {
+  std::vector<StoreStatus> statuses;
+  for (auto& store : stores) {
+    StoreStatus s;
+    s.store = store->name();
+    s.where = store->where();
+    auto a = store->availability();
+    s.available = a.available;
+    s.why = a.why;
+    s.fix = a.fix;
+    if (s.available) s.installed = store->contains(ca);
+    statuses.push_back(std::move(s));
+  }
+  return statuses;
+}
+
+bool any_fatal_failure(const std::vector<StoreReport>& reports) {
+  for (const auto& r : reports)
+    if (r.outcome == Outcome::failed && !r.optional) return true;
+  return false;
+}
+
+std::string untrusted_summary(const stdfs::path& caroot) {
+  try {
+    pki::CaRoot root(caroot);
+    if (!root.exists()) return {};
+    auto ca = CaCertificate::from_file(root.cert_path());
+    const char* env = std::getenv("DEVCERT_TRUST_STORES");
+    process::SystemRunner runner;
+    auto stores = make_stores(select_store_names({}, env ? env : ""), runner,
+                              StoreEnvironment::from_process());
+    std::string missing;
+    for (const auto& s : status_of(stores, ca))
+      if (s.available && !s.installed) missing += (missing.empty() ? "" : ", ") + s.store;
+    if (missing.empty()) return {};
+    return "the CA is not trusted yet by: " + missing + "; run 'devcert install'";
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace devcert::trust

@@ -1,0 +1,28 @@
+// What the install/uninstall/status/env commands share: our root, the selected stores and a
+// runner that shows each command with --verbose.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trust/actions.h"
+#include "trust/stores.h"
+#include "util/output.h"
+#include "util/process.h"
+
+namespace devcert::trust {
+
+// Loads CAROOT's root; throws devcert::Error with "run 'devcert init'" when there is none.
+CaCertificate load_ca(const stdfs::path& caroot);
+
+// --store flags, else DEVCERT_TRUST_STORES, else all.
+std::vector<std::string> selected_from(const std::vector<std::string>& flags);
+
+// A SystemRunner whose commands go to out.detail() ("run: certutil -L ...").
+process::SystemRunner verbose_runner(Output& out);
+
+// "✓ system: installed  /usr/local/share/ca-certificates (Debian/Ubuntu)" and the why/fix
+// lines under it; warnings for optional stores' failures.
+void print_reports(Output& out, const std::vector<StoreReport>& reports);
+
+}  // namespace devcert::trust

@@ -1,0 +1,105 @@
+#include "trust/java_store.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "error.h"
+
+namespace devcert::trust {
+namespace {
+
+// The JDK's documented default password for cacerts ("changeit", keytool(1)); not a secret.
+constexpr const char* kStorePassword = "changeit";
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+
+}  // namespace
+
+std::optional<JavaLocation> JavaStore::locate() {
+  stdfs::path home = options_.java_home;
+  std::error_code ec;
+  if (home.empty()) {
+    auto java = runner_.find_program("java");
+    if (!java) return std::nullopt;
+    // /usr/bin/java -> /etc/alternatives/java -> /usr/lib/jvm/X/bin/java: X is the home.
+    home = stdfs::canonical(*java, ec).parent_path().parent_path();
+    if (ec) return std::nullopt;
+  }
+  JavaLocation loc{home, home / "lib/security/cacerts", {}};
+  if (!stdfs::exists(loc.cacerts, ec) && stdfs::exists(home / "jre/lib/security/cacerts", ec))
+    loc.cacerts = home / "jre/lib/security/cacerts";  // Java 8 layout
+  if (::access((home / "bin/keytool").c_str(), X_OK) == 0) loc.keytool = (home / "bin/keytool").string();
+  else if (auto k = runner_.find_program("keytool")) loc.keytool = k->string();
+  return loc;
+}
+
+std::string JavaStore::where() {
+  auto loc = locate();
+  return loc ? loc.value().cacerts.string() : "no Java found";
+}
+
+Availability JavaStore::availability() {
+  auto loc = locate();
+  const std::string fix = "set JAVA_HOME to a JDK, or: sudo apt-get install default-jdk-headless";
+  if (!loc) return Availability::no("no Java: JAVA_HOME is unset and java is not on PATH", fix);
+  std::error_code ec;
+  if (!stdfs::exists(loc->cacerts, ec))
+    return Availability::no("no cacerts in " + loc->home.string(), fix);
+  if (loc->keytool.empty()) return Availability::no("keytool not found in " + loc->home.string(), fix);
+  return Availability::yes();
+}
+
+std::vector<std::string> JavaStore::keytool_argv(std::vector<std::string> args) {
+  auto loc = locate();
+  std::vector<std::string> argv{loc->keytool};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"-keystore", loc->cacerts.string(), "-storepass", kStorePassword});
+  if (!options_.is_root && ::access(loc->cacerts.c_str(), W_OK) != 0 &&
+      args.front() != "-list")
+    argv.insert(argv.begin(), "sudo");
+  return argv;
+}
+
+bool JavaStore::contains(const CaCertificate& ca) {
+  if (!availability().available) return false;
+  // Any entry with our fingerprint counts: Debian's update-ca-certificates hook copies system
+  // anchors into the JDK's cacerts under its own alias.
+  auto result = runner_.run({keytool_argv({"-list"})});
+  if (!result.ok()) return false;
+  return result.out.find(upper(ca.fingerprint)) != std::string::npos;
+}
+
+bool JavaStore::has_alias(const CaCertificate& ca) {
+  return runner_.run({keytool_argv({"-list", "-alias", ca.name})}).ok();
+}
+
+void JavaStore::run_keytool(std::vector<std::string> args, const std::string& what) {
+  auto argv = keytool_argv(std::move(args));
+  if (argv.front() == "sudo" && !runner_.find_program("sudo"))
+    throw Error("cannot " + what + ": " + locate()->cacerts.string() + " is not writable",
+                "run as root: " + process::display(argv));
+  auto result = runner_.run({argv});
+  if (!result.ok())
+    throw Error("keytool could not " + what + ": " + tool_message(result.err, result.out),
+                "run it yourself: " + process::display(argv));
+}
+
+void JavaStore::install(const CaCertificate& ca) {
+  auto a = availability();
+  if (!a.available) throw Error(a.why, a.fix);
+  if (has_alias(ca)) return;
+  run_keytool({"-importcert", "-noprompt", "-alias", ca.name, "-file", ca.file.string()},
+              "add the root to the Java store");
+}
+
+void JavaStore::uninstall(const CaCertificate& ca) {
+  if (!availability().available || !has_alias(ca)) return;
+  run_keytool({"-delete", "-alias", ca.name}, "remove the root from the Java store");
+}
+
+}  // namespace devcert::trust

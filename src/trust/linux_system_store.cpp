@@ -1,0 +1,191 @@
+#include "trust/linux_system_store.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "error.h"
+#include "util/fs.h"
+
+namespace devcert::trust {
+namespace {
+
+std::string strip_ws(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') out += c;
+  return out;
+}
+
+// The base64 body of a PEM certificate, whitespace removed: how it appears in any bundle.
+std::string pem_body(const std::string& pem) {
+  auto begin = pem.find('\n');
+  auto end = pem.find("-----END");
+  if (begin == std::string::npos || end == std::string::npos) return {};
+  return strip_ws(std::string_view(pem).substr(begin, end - begin));
+}
+
+std::vector<std::string> os_release_ids(const stdfs::path& root) {
+  std::vector<std::string> ids;
+  for (const char* file : {"etc/os-release", "usr/lib/os-release"}) {
+    std::ifstream in(root / file);
+    if (!in) continue;
+    std::string line, id, like;
+    while (std::getline(in, line)) {
+      auto eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
+        value = value.substr(1, value.size() - 2);
+      if (key == "ID") id = value;
+      if (key == "ID_LIKE") like = value;
+    }
+    if (!id.empty()) ids.push_back(id);
+    std::istringstream words(like);
+    for (std::string w; words >> w;) ids.push_back(w);
+    break;
+  }
+  return ids;
+}
+
+}  // namespace
+
+// Paths and commands: each distribution's update-ca-certificates(8) / update-ca-trust(8) /
+// trust(1) man page; the same table as mkcert's truststore_linux.go.
+const std::vector<LinuxLayout>& linux_layouts() {
+  static const std::vector<LinuxLayout> layouts{
+      {"Debian/Ubuntu", {"debian", "ubuntu", "linuxmint", "pop", "raspbian", "kali"},
+       "/usr/local/share/ca-certificates", ".crt", {"update-ca-certificates"},
+       "/etc/ssl/certs/ca-certificates.crt", "sudo apt-get install ca-certificates"},
+      {"Alpine", {"alpine"}, "/usr/local/share/ca-certificates", ".crt",
+       {"update-ca-certificates"}, "/etc/ssl/certs/ca-certificates.crt",
+       "sudo apk add ca-certificates"},
+      {"Fedora/RHEL", {"fedora", "rhel", "centos", "rocky", "almalinux", "amzn", "ol"},
+       "/etc/pki/ca-trust/source/anchors", ".pem", {"update-ca-trust", "extract"},
+       "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "sudo dnf install ca-certificates"},
+      {"Arch", {"arch", "manjaro", "endeavouros"}, "/etc/ca-certificates/trust-source/anchors",
+       ".crt", {"trust", "extract-compat"}, "/etc/ssl/certs/ca-certificates.crt",
+       "sudo pacman -S p11-kit ca-certificates"},
+      {"openSUSE", {"opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "suse"},
+       "/etc/pki/trust/anchors", ".pem", {"update-ca-certificates"},
+       "/var/lib/ca-certificates/ca-bundle.pem", "sudo zypper install ca-certificates"},
+  };
+  return layouts;
+}
+
+std::optional<LinuxLayout> detect_linux_layout(const stdfs::path& root) {
+  for (const auto& id : os_release_ids(root))
+    for (const auto& layout : linux_layouts())
+      for (const auto& known : layout.ids)
+        if (id == known) return layout;
+  std::error_code ec;
+  for (const auto& layout : linux_layouts())
+    if (stdfs::is_directory(root / layout.anchors_dir.relative_path(), ec)) return layout;
+  return std::nullopt;
+}
+
+LinuxSystemStore::LinuxSystemStore(process::CommandRunner& runner, LinuxSystemOptions options)
+    : runner_(runner), options_(std::move(options)) {
+  if (!options_.layout) options_.layout = detect_linux_layout(options_.root);
+}
+
+std::string LinuxSystemStore::where() {
+  if (!options_.layout) return "unknown Linux distribution";
+  return rooted(options_.layout->anchors_dir).string() + " (" + options_.layout->family + ")";
+}
+
+stdfs::path LinuxSystemStore::anchor_path(const CaCertificate& ca) const {
+  return rooted(options_.layout->anchors_dir) / (ca.name + options_.layout->extension);
+}
+
+std::optional<stdfs::path> LinuxSystemStore::bundle_path() const {
+  if (!options_.layout) return std::nullopt;
+  return rooted(options_.layout->bundle);
+}
+
+Availability LinuxSystemStore::availability() {
+  if (!options_.layout)
+    return Availability::no("no known system trust store layout (no /etc/os-release ID devcert "
+                            "knows, and none of the anchor directories exists)",
+                            "trust rootCA.pem by hand with your distribution's tool");
+  const auto& tool = options_.layout->update_argv.front();
+  if (!runner_.find_program(tool))
+    return Availability::no(tool + " not found", options_.layout->install_hint);
+  return Availability::yes();
+}
+
+bool LinuxSystemStore::contains(const CaCertificate& ca) {
+  if (!options_.layout) return false;
+  std::error_code ec;
+  stdfs::path anchor = anchor_path(ca);
+  if (!stdfs::exists(anchor, ec)) return false;
+  std::string text;
+  try {
+    text = fs::read_file(anchor);
+  } catch (const Error&) {
+    return false;
+  }
+  if (!ca.matches_pem(text)) return false;
+  // An anchor that the update never turned into the bundle is not trusted yet.
+  auto bundle = bundle_path();
+  if (bundle && stdfs::exists(*bundle, ec)) {
+    try {
+      return strip_ws(fs::read_file(*bundle)).find(pem_body(ca.pem)) != std::string::npos;
+    } catch (const Error&) {
+      return true;  // unreadable bundle: the anchor is what we can see
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> LinuxSystemStore::privileged(std::vector<std::string> argv) const {
+  if (!options_.is_root) argv.insert(argv.begin(), "sudo");
+  return argv;
+}
+
+void LinuxSystemStore::run_privileged(std::vector<std::string> argv, const std::string& input,
+                                      const std::string& what) {
+  if (!options_.is_root && !runner_.find_program("sudo"))
+    throw Error("cannot " + what + ": not root, and sudo is not installed",
+                "run as root: " + process::display(argv));
+  auto result = runner_.run({privileged(argv), {}, input});
+  if (!result.ok())
+    throw Error("cannot " + what + ": " + tool_message(result.err, result.out),
+                "run as root: " + process::display(argv));
+}
+
+void LinuxSystemStore::run_update() {
+  run_privileged(options_.layout->update_argv, {},
+                 "update the system store (" + options_.layout->update_argv.front() + ")");
+}
+
+void LinuxSystemStore::install(const CaCertificate& ca) {
+  if (!options_.layout) throw Error(availability().why, availability().fix);
+  stdfs::path anchor = anchor_path(ca);
+  if (options_.is_root) {
+    fs::ensure_directory(anchor.parent_path(), 0755);
+    // 0644: the update tool and every client read anchors as any user.
+    fs::write_file_atomic(anchor, ca.pem, 0644);
+  } else {
+    run_privileged({"mkdir", "-p", anchor.parent_path().string()}, {},
+                   "create " + anchor.parent_path().string());
+    // tee through sudo: the certificate travels on stdin, never through a shell.
+    run_privileged({"tee", anchor.string()}, ca.pem, "write " + anchor.string());
+  }
+  run_update();
+}
+
+void LinuxSystemStore::uninstall(const CaCertificate& ca) {
+  if (!options_.layout) return;
+  stdfs::path anchor = anchor_path(ca);
+  std::error_code ec;
+  if (!stdfs::exists(anchor, ec)) return;
+  if (options_.is_root) {
+    if (!stdfs::remove(anchor, ec) && ec)
+      throw Error("cannot remove " + anchor.string() + ": " + ec.message());
+  } else {
+    run_privileged({"rm", "-f", anchor.string()}, {}, "remove " + anchor.string());
+  }
+  run_update();
+}
+
+}  // namespace devcert::trust

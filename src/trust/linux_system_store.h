@@ -1,0 +1,61 @@
+// The Linux system store: an anchor file in the distribution's directory plus its update
+// command, from a table of the layouts mkcert and smallstep's truststore know. Plain files and
+// a CommandRunner, so it is tested on any host against a fake root.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trust/store.h"
+#include "util/process.h"
+
+namespace devcert::trust {
+
+struct LinuxLayout {
+  std::string family;                   // "Debian/Ubuntu", "Fedora/RHEL", "Arch", "openSUSE", "Alpine"
+  std::vector<std::string> ids;         // os-release ID / ID_LIKE values that select it
+  stdfs::path anchors_dir;              // absolute, as on the real system
+  std::string extension;                // ".crt" or ".pem": the only ones the update tool reads
+  std::vector<std::string> update_argv;
+  stdfs::path bundle;                   // the PEM bundle the update writes and clients read
+  std::string install_hint;             // the package command that brings update_argv[0]
+};
+
+const std::vector<LinuxLayout>& linux_layouts();
+
+// From `root`/etc/os-release (ID, then ID_LIKE), else the first layout whose anchors
+// directory exists under `root`.
+std::optional<LinuxLayout> detect_linux_layout(const stdfs::path& root);
+
+struct LinuxSystemOptions {
+  stdfs::path root = "/";              // prefix for every path: tests point it at a fake tree
+  std::optional<LinuxLayout> layout;   // detected under `root` when unset
+  bool is_root = false;                // not root: writes and the update go through sudo
+};
+
+class LinuxSystemStore : public TrustStore {
+ public:
+  LinuxSystemStore(process::CommandRunner& runner, LinuxSystemOptions options);
+  std::string name() const override { return "system"; }
+  std::string where() override;
+  Availability availability() override;
+  bool contains(const CaCertificate& ca) override;
+  void install(const CaCertificate& ca) override;
+  void uninstall(const CaCertificate& ca) override;
+
+  stdfs::path anchor_path(const CaCertificate& ca) const;  // under root
+  std::optional<stdfs::path> bundle_path() const;          // under root, when known
+
+ private:
+  std::vector<std::string> privileged(std::vector<std::string> argv) const;
+  void run_privileged(std::vector<std::string> argv, const std::string& input,
+                      const std::string& what);
+  void run_update();
+  stdfs::path rooted(const stdfs::path& p) const { return options_.root / p.relative_path(); }
+
+  process::CommandRunner& runner_;
+  LinuxSystemOptions options_;
+};
+
+}  // namespace devcert::trust

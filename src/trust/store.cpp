@@ -1,0 +1,43 @@
+#include "trust/store.h"
+
+#include "pki/inspect.h"
+#include "pki/keys.h"
+#include "util/fs.h"
+
+namespace devcert::trust {
+
+CaCertificate CaCertificate::from_file(const stdfs::path& pem_file) {
+  CaCertificate ca;
+  ca.file = pem_file;
+  std::string text = fs::read_file(pem_file);
+  auto cert = pki::load_certificate(text, pem_file.string());
+  ca.pem = pki::certificate_pem(cert.get());
+  ca.fingerprint = pki::fingerprint_sha256(cert.get());
+  ca.fingerprint_hex = pki::fingerprint_hex(cert.get());
+  ca.name = "devcert-" + ca.fingerprint_hex.substr(0, 16);
+  ca.not_after = pki::iso_time(X509_get0_notAfter(cert.get()));
+  return ca;
+}
+
+bool CaCertificate::matches_pem(std::string_view pem) const {
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) return false;
+  try {
+    for (const auto& cert : pki::load_certificates(pem, "a trust store entry"))
+      if (pki::fingerprint_hex(cert.get()) == fingerprint_hex) return true;
+  } catch (const std::exception&) {
+    // A file we cannot parse is not ours.
+  }
+  return false;
+}
+
+std::string tool_message(const std::string& err, const std::string& out) {
+  std::string text = err.find_first_not_of(" \n\r\t") != std::string::npos ? err : out;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.pop_back();
+  if (text.size() > 600) text = "..." + text.substr(text.size() - 600);
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  return text.empty() ? "(no message)" : text;
+}
+
+}  // namespace devcert::trust

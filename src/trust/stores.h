@@ -1,0 +1,38 @@
+// Which stores exist on this platform, which the user selected, and building them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trust/store.h"
+#include "util/process.h"
+
+namespace devcert::trust {
+
+// Where the stores look; from the real environment by default, faked in tests.
+struct StoreEnvironment {
+  stdfs::path home;        // $HOME
+  std::string java_home;   // $JAVA_HOME
+  bool is_root = false;
+  static StoreEnvironment from_process();
+};
+
+// The names --store accepts here, in the order install runs them: system first, because on
+// Debian its update hook also feeds Java's cacerts.
+std::vector<std::string> known_store_names();
+
+// --store values win; else DEVCERT_TRUST_STORES (comma list); else every known store.
+// Throws UsageError naming the valid stores for an unknown name.
+std::vector<std::string> select_store_names(const std::vector<std::string>& flags,
+                                            const std::string& env_value);
+
+StoreList make_stores(const std::vector<std::string>& names, process::CommandRunner& runner,
+                      const StoreEnvironment& env);
+
+// Defined once per platform (system-linux.cpp, system-darwin.cpp, system-windows.cpp).
+std::unique_ptr<TrustStore> make_system_store(process::CommandRunner& runner,
+                                              const StoreEnvironment& env);
+// The system's PEM bundle of roots, for `devcert env`; nullopt where there is none.
+std::optional<stdfs::path> system_roots_bundle();
+
+}  // namespace devcert::trust

@@ -1,0 +1,55 @@
+#include "util/process.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+
+namespace devcert::process {
+
+std::string display(const std::vector<std::string>& argv) {
+  static constexpr std::string_view kSafe =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%";
+  std::string line;
+  for (const auto& arg : argv) {
+    if (!line.empty()) line += ' ';
+    if (!arg.empty() && arg.find_first_not_of(kSafe) == std::string::npos) {
+      line += arg;
+      continue;
+    }
+    line += '\'';
+    for (char c : arg) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += '\'';
+  }
+  return line;
+}
+
+std::optional<stdfs::path> find_program(std::string_view name) {
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string_view::npos) {
+    if (::access(std::string(name).c_str(), X_OK) == 0) return stdfs::path(name);
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (dir.empty()) continue;
+    stdfs::path candidate = stdfs::path(dir) / name;
+    std::error_code ec;
+    if (stdfs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return std::nullopt;
+}
+
+Result SystemRunner::run(const Command& cmd) {
+  if (on_run_) on_run_(display(cmd.argv));
+  return process::run(cmd);
+}
+
+std::optional<stdfs::path> SystemRunner::find_program(std::string_view name) {
+  return process::find_program(name);
+}
+
+}  // namespace devcert::process
