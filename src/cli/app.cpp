@@ -31,6 +31,8 @@ int run_main(int argc, char** argv) {
   add_uninstall_command(app, ctx, exit_code);
   add_status_command(app, ctx, exit_code);
   add_env_command(app, ctx, exit_code);
+  add_serve_command(app, ctx, exit_code);
+  add_verify_server_command(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -31,5 +31,7 @@ void add_install_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_uninstall_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_status_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_env_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_serve_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code);
 
 }  // namespace devcert::cli

@@ -1,0 +1,110 @@
+#include <algorithm>
+#include <csignal>
+#include <ctime>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/wss_commands.h"
+#include "error.h"
+#include "pki/ca.h"
+#include "wss/client.h"
+#include "wss/identity.h"
+#include "wss/server.h"
+
+namespace devcert::cli {
+namespace {
+
+std::string clock_prefix() {
+  std::time_t now = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&now));
+  return buf;
+}
+
+// Every address `host` stands for: "localhost" is both loopbacks, whatever /etc/hosts says,
+// because browsers treat it so (and a client picking ::1 first is the classic silent failure).
+std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
+  namespace ip = wss::asio::ip;
+  if (host == "localhost") return {ip::address_v4::loopback(), ip::address_v6::loopback()};
+  wss::error_code ec;
+  ip::address literal = ip::make_address(host, ec);
+  if (!ec) return {literal};
+  wss::asio::io_context ioc;
+  wss::tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(host, "", ec);
+  if (ec) throw UsageError("cannot resolve --host " + host + ": " + ec.message());
+  std::vector<ip::address> out;
+  for (const auto& entry : results) out.push_back(entry.endpoint().address());
+  return out;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& opts, Context& ctx) {
+  wss::ServerIdentity identity;
+  std::string origin;
+  if (opts.cert_file.empty() && opts.key_file.empty()) {
+    std::vector<std::string> names = wss::kLoopbackNames;
+    wss::error_code ec;
+    auto literal = wss::asio::ip::make_address(opts.host, ec);
+    bool wildcard = !ec && literal.is_unspecified();
+    if (!wildcard && std::find(names.begin(), names.end(), opts.host) == names.end())
+      names.push_back(opts.host);
+    identity = wss::mint_identity(pki::CaRoot(ctx.caroot()).load(), names);
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    origin = "a leaf for " + list + " minted in memory from the devcert CA (valid 1 day)";
+  } else {
+    identity = wss::load_identity(opts.cert_file, opts.key_file);
+    origin = opts.cert_file;
+  }
+
+  wss::Server server(wss::make_server_context(identity), wss::ServerLimits{},
+                     [&ctx](const wss::ConnectionRecord& rec) {
+                       ctx.out.line(clock_prefix() + " " + wss::format_log_line(rec));
+                     });
+  std::vector<wss::asio::ip::address> addresses = listen_addresses(opts.host);
+  std::uint16_t port = opts.port;
+  std::string listening;
+  for (const auto& address : addresses) {
+    try {
+      auto bound = server.listen({address, port});
+      port = bound.port();  // with --port 0, every address gets the port the first one got
+      listening += (listening.empty() ? "" : ", ") + wss::host_port(address.to_string(), port);
+    } catch (const Error& e) {
+      if (listening.empty()) throw;
+      ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
+    }
+  }
+
+  // Handlers installed before the server starts: an early Ctrl-C is not lost.
+  wss::asio::io_context signals_ioc;
+  wss::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+  server.start();
+  std::string url_host = wss::host_port(opts.host, port);
+  ctx.out.line("devcert serve: WebSocket echo server with " + origin);
+  ctx.out.line("  test page: https://" + url_host + "/");
+  ctx.out.line("  echo:      wss://" + url_host + "/");
+  ctx.out.line("  listening on " + listening + "; Ctrl-C stops");
+  int received = 0;
+  signals.async_wait([&](const wss::error_code&, int signal) { received = signal; });
+  signals_ioc.run();
+  server.stop();
+  ctx.out.line(std::string("stopped on ") + (received == SIGINT ? "SIGINT" : "SIGTERM") + " after " +
+               std::to_string(server.connections_finished()) + " connection(s)");
+  return 0;
+}
+
+void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
+  auto opts = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run a wss:// echo server and its test page");
+  cmd->add_option("--cert", opts->cert_file, "Certificate file (leaf first, then intermediates)");
+  cmd->add_option("--key", opts->key_file, "Its private key");
+  cmd->add_option("--host", opts->host, "Address or name to listen on (default localhost: 127.0.0.1 and ::1)");
+  cmd->add_option("--port", opts->port, "Port (default 8443; 0 picks a free one)");
+  cmd->footer("Without --cert/--key, a leaf for localhost, 127.0.0.1 and ::1 is minted in memory.\n"
+              "Open the printed https:// URL in a browser: the page echoes through wss://.");
+  cmd->callback([opts, &ctx, &exit_code] { exit_code = run_serve(*opts, ctx); });
+}
+
+}  // namespace devcert::cli
