@@ -1,6 +1,7 @@
 // Options of each command as plain structs, and run_x() entry points callable without argv.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,7 @@ int run_init(const InitOptions& opts, Context& ctx);
 struct IssueOptions {
   std::vector<std::string> names;
   std::string key_type = "ecdsa-p256";
-  int days = 0;  // 0: the profile's default
+  std::optional<int> days;  // unset: the profile's default
   bool client = false;
   std::string cert_file;
   std::string key_file;

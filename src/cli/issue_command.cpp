@@ -16,10 +16,10 @@ namespace devcert::cli {
 int run_issue(const IssueOptions& opts, Context& ctx) {
   pki::LeafProfile profile;
   profile.key_type = pki::parse_key_type(opts.key_type);
-  if (opts.days != 0) {
-    if (opts.days < 1 || opts.days > pki::kMaxLeafDays)
+  if (opts.days) {
+    if (*opts.days < 1 || *opts.days > pki::kMaxLeafDays)
       throw UsageError("--days must be between 1 and 825 (Apple rejects longer TLS certificates)");
-    profile.days = opts.days;
+    profile.days = *opts.days;
   }
   profile.client_auth = opts.client;
 

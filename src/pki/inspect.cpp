@@ -104,7 +104,15 @@ CertificateReport inspect_certificate(X509* cert, X509* ca) {
     add(r, "sha1", "error", "signed with " + r.signature_algorithm + ", which browsers reject");
   if (EVP_PKEY* key = X509_get0_pubkey(cert); key && is_rsa(key) && EVP_PKEY_get_bits(key) < 2048)
     add(r, "weak_key", "error", r.key + " is below the 2048-bit minimum clients enforce");
-  if (!r.is_ca) {
+  // A root that signs certificates (keyUsage keyCertSign) is not judged as a server certificate;
+  // a self-signed CA:TRUE certificate without it (what `openssl req -x509` makes) may be one.
+  bool signs_certificates = (X509_get_extension_flags(cert) & EXFLAG_KUSAGE) &&
+                            (X509_get_key_usage(cert) & KU_KEY_CERT_SIGN);
+  if (X509_get_extension_flags(cert) & EXFLAG_SS && !signs_certificates)
+    add(r, "self_signed", "error",
+        "self-signed: no client trusts it (Chrome: ERR_CERT_AUTHORITY_INVALID, Node: "
+        "DEPTH_ZERO_SELF_SIGNED_CERT); issue one from your CA instead: devcert issue NAME");
+  if (!r.is_ca || !signs_certificates) {
     if (r.sans.empty()) {
       if (has_cn(cert))
         add(r, "cn_only", "error",

@@ -1,0 +1,60 @@
+#include "util/process.h"
+
+#include <gtest/gtest.h>
+
+namespace devcert::process {
+namespace {
+
+TEST(Run, CapturesStdoutStderrAndExitCode) {
+  auto r = run({{"sh", "-c", "echo out; echo err >&2; exit 3"}});
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out, "out\n");
+  EXPECT_EQ(r.err, "err\n");
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(Run, ArgumentsAreNeverParsedByAShell) {
+  auto r = run({{"printf", "%s|", "a b", "$(id)", "'; rm -rf /'"}});
+  EXPECT_EQ(r.out, "a b|$(id)|'; rm -rf /'|");
+}
+
+TEST(Run, StdinAndEnvironment) {
+  auto r = run({{"cat"}, {}, "certificate on stdin\n"});
+  EXPECT_EQ(r.out, "certificate on stdin\n");
+  auto e = run({{"sh", "-c", "printf %s \"$DEVCERT_PROBE\""}, {{"DEVCERT_PROBE", "x y"}}});
+  EXPECT_EQ(e.out, "x y");
+}
+
+TEST(Run, LargeOutputOnBothStreamsDoesNotDeadlock) {
+  auto r = run({{"sh", "-c", "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2"},
+                {},
+                std::string(300000, 'x')});
+  EXPECT_EQ(r.out.size(), 300000u);
+  EXPECT_EQ(r.err.size(), 300000u);
+}
+
+TEST(Run, AMissingProgramIsNotStarted) {
+  auto r = run({{"devcert-no-such-tool-xyz"}});
+  EXPECT_FALSE(r.started);
+  EXPECT_NE(r.err.find("devcert-no-such-tool-xyz"), std::string::npos);
+}
+
+TEST(Display, QuotesOnlyWhatAShellWouldSplit) {
+  EXPECT_EQ(display({"certutil", "-t", "C,,", "-d", "sql:/home/a b/.pki"}),
+            "certutil -t C,, -d 'sql:/home/a b/.pki'");
+  EXPECT_EQ(display({"echo", "it's", ""}), "echo 'it'\\''s' ''");
+}
+
+TEST(SystemRunner, ReportsEachCommandBeforeRunning) {
+  std::vector<std::string> seen;
+  SystemRunner runner([&](const std::string& line) { seen.push_back(line); });
+  runner.run({{"true"}, {}, "-----BEGIN PRIVATE KEY----- never shown"});
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], "true");
+  EXPECT_TRUE(runner.find_program("sh"));
+  EXPECT_FALSE(runner.find_program("devcert-no-such-tool-xyz"));
+}
+
+}  // namespace
+}  // namespace devcert::process
