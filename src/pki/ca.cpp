@@ -29,14 +29,7 @@ std::string octal_mode(mode_t mode) {
 
 stdfs::path default_caroot() {
   if (std::string v = env("DEVCERT_CAROOT"); !v.empty()) return v;
-  if (std::string v = env("XDG_DATA_HOME"); !v.empty()) return stdfs::path(v) / "devcert";
-  std::string home = env("HOME");
-  if (home.empty()) {
-    if (const passwd* pw = getpwuid(getuid())) home = pw->pw_dir;
-  }
-  if (home.empty())
-    throw Error("cannot find a home directory for the CAROOT", "set DEVCERT_CAROOT to a directory");
-  return stdfs::path(home) / ".local" / "share" / "devcert";
+  return platform_data_dir() / "devcert";
 }
 
 std::string current_user_host() {

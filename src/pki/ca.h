@@ -15,6 +15,10 @@ namespace stdfs = std::filesystem;
 // per-user data directory on macOS and Windows).
 stdfs::path default_caroot();
 
+// The per-user data directory: $XDG_DATA_HOME or ~/.local/share on Linux,
+// ~/Library/Application Support on macOS, %LOCALAPPDATA% on Windows (caroot-<platform>.cpp).
+stdfs::path platform_data_dir();
+
 // "user@host" of the current user, for the root's subject.
 std::string current_user_host();
 

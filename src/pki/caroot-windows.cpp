@@ -1,0 +1,15 @@
+#include <cstdlib>
+
+#include "error.h"
+#include "pki/ca.h"
+
+namespace devcert::pki {
+
+stdfs::path platform_data_dir() {
+  const char* local = std::getenv("LOCALAPPDATA");
+  if (!local || !*local)
+    throw Error("%LOCALAPPDATA% is not set", "set DEVCERT_CAROOT to a directory");
+  return local;
+}
+
+}  // namespace devcert::pki
