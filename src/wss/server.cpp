@@ -115,6 +115,7 @@ void Server::stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   asio::post(ioc_, [this] {
+    stopping_ = true;
     error_code ignored;
     for (auto& acceptor : acceptors_) acceptor->close(ignored);
     for (auto& [id, stream] : open_) stream->close();
@@ -265,6 +266,12 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
         why = "protocol violation (" + rec_ec.message() + "), closed with 1002";
       } else if (rec_ec == beast::error::timeout) {
         why = "idle timeout";
+      } else if (rec_ec == asio::error::operation_aborted && !stopping_) {
+        // Beast sent its close frame (1002, 1007 or 1009) and then waited in vain for the
+        // client's TLS close_notify; that wait's timeout hides the original cause.
+        why = "failed by the server (a protocol violation, invalid UTF-8, or a message over " +
+              std::to_string(limits_.max_message) +
+              " bytes: close 1002, 1007 or 1009); the client never finished the closing handshake";
       }
       rec.outcome = "websocket on " + path + ": " + std::to_string(rec.messages) +
                     " message(s) echoed, then " + why;

@@ -90,6 +90,7 @@ class Server {
   std::size_t finished_ = 0;
   bool started_ = false;
   bool stopped_ = false;
+  bool stopping_ = false;  // server thread only
 };
 
 }  // namespace devcert::wss

@@ -1,0 +1,221 @@
+// Shared pieces of the wss tests: a throw-away CA, an in-process server on loopback that
+// records its connections, raw sockets for hostile clients, and background processes.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pki/ca.h"
+#include "pki/keys.h"
+#include "support/helpers.h"
+#include "wss/client.h"
+#include "wss/identity.h"
+#include "wss/server.h"
+
+extern char** environ;
+
+namespace devcert::wss::test {
+
+using devcert::test::TempDir;
+namespace stdfs = std::filesystem;
+
+// True in CI, where a missing peer tool is a broken install, not a reason to skip.
+inline bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci && *ci && std::string(ci) != "false";
+}
+
+#define DEVCERT_REQUIRE_TOOL(condition, what)                                   \
+  do {                                                                          \
+    if (!(condition)) {                                                         \
+      if (in_ci()) FAIL() << what << " is missing (scripts/deps.sh --test)";    \
+      GTEST_SKIP() << what << " is missing (scripts/deps.sh --test installs it)"; \
+    }                                                                           \
+  } while (0)
+
+// A fresh devcert CA in a temp CAROOT.
+struct TestCa {
+  TempDir dir;
+  pki::CaRoot root{dir.path() / "caroot"};
+  pki::CertificateAuthority ca;
+
+  TestCa() {
+    pki::RootProfile profile;
+    profile.user_host = "test@devcert";
+    root.init(profile);
+    ca = root.load();
+  }
+  std::string pem() const { return pki::certificate_pem(ca.cert.get()); }
+  ServerIdentity leaf(const std::vector<std::string>& names = kLoopbackNames) const {
+    return mint_identity(ca, names);
+  }
+};
+
+// The server on 127.0.0.1 and ::1 (same port), recording every finished connection.
+class TestServer {
+ public:
+  explicit TestServer(const ServerIdentity& identity, ServerLimits limits = {})
+      : server_(make_server_context(identity), limits, [this](const ConnectionRecord& rec) {
+          std::lock_guard lock(mutex_);
+          records_.push_back(rec);
+          changed_.notify_all();
+        }) {
+    port_ = server_.listen({asio::ip::address_v4::loopback(), 0}).port();
+    server_.listen({asio::ip::address_v6::loopback(), port_});
+    server_.start();
+  }
+  ~TestServer() { server_.stop(); }
+
+  std::uint16_t port() const { return port_; }
+  Server& server() { return server_; }
+
+  // The records so far once at least `count` connections finished (waits at most 20 s: a
+  // guard against a hang, not a timing assertion).
+  std::vector<ConnectionRecord> wait_for(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(20), [&] { return records_.size() >= count; });
+    return records_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<ConnectionRecord> records_;
+  Server server_;
+  std::uint16_t port_ = 0;
+};
+
+inline ClientOptions client_for(const std::string& host, std::uint16_t port, Trust trust) {
+  ClientOptions options;
+  options.host = host;
+  options.port = port;
+  options.trust = std::move(trust);
+  options.timeout = std::chrono::seconds(10);
+  return options;
+}
+
+// The first failed step's name, "" when every step passed.
+inline std::string first_failure(const std::vector<Step>& steps) {
+  for (const auto& step : steps)
+    if (step.status == Step::Status::failed) return step.name;
+  return "";
+}
+
+inline std::string describe(const std::vector<Step>& steps) {
+  std::string out;
+  for (const auto& s : steps)
+    out += s.name + ": " + (s.ok() ? "ok" : s.status == Step::Status::failed ? "FAILED" : "skipped") +
+           " " + s.detail + "\n";
+  return out;
+}
+
+// Every step of the full echo check passed (and there were all ten of them).
+inline void expect_healthy_echo(std::uint16_t port, const std::string& ca_pem,
+                                const std::string& host = "localhost") {
+  auto steps = run_echo_check(client_for(host, port, Trust::only(ca_pem)));
+  EXPECT_EQ(first_failure(steps), "") << describe(steps);
+  EXPECT_EQ(steps.size(), 10u) << describe(steps);
+}
+
+// A background process whose stdout and stderr go to files, ended by the test.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> env_strings;
+    std::map<std::string, std::string> merged;
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      auto eq = kv.find('=');
+      if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto& [k, v] : env) merged[k] = v;
+    for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp, args;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& s : argv_copy) args.push_back(s.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, (io_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, (io_ / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) pid_ = -1;
+  }
+  ~BackgroundProcess() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+
+  bool started() const { return pid_ > 0; }
+  std::string out() const { return devcert::test::read_text(io_ / "out"); }
+  std::string err() const { return devcert::test::read_text(io_ / "err"); }
+
+  // Polls stdout until it contains `text`; false if the process exits first or after 20 s.
+  bool wait_for_output(const std::string& text) {
+    for (int i = 0; i < 400; ++i) {
+      if (out().find(text) != std::string::npos) return true;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return out().find(text) != std::string::npos;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // Sends `sig` and waits for the exit; the exit code, or -1 when killed by a signal.
+  int stop(int sig = SIGTERM) {
+    if (!exited_) {
+      ::kill(pid_, sig);
+      wait();
+    }
+    return exit_code_;
+  }
+
+ private:
+  void wait() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    exited_ = true;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  TempDir io_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+};
+
+// The number after `marker` in `text` (e.g. the port in "wss://localhost:41234/"), or 0.
+inline std::uint16_t port_after(const std::string& text, const std::string& marker) {
+  auto at = text.find(marker);
+  if (at == std::string::npos) return 0;
+  return static_cast<std::uint16_t>(std::atoi(text.c_str() + at + marker.size()));
+}
+
+}  // namespace devcert::wss::test

@@ -1,0 +1,126 @@
+// `devcert verify-server` (no URL) and `devcert serve`, run as the real binary.
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include "wss/fixture.h"
+
+namespace devcert::wss::test {
+namespace {
+
+using devcert::test::run_devcert;
+using devcert::test::run_process;
+
+class VerifyServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(run_devcert({"init"}, caroot()).exit_code, 0);
+    stdfs::create_directory(dir / "empty");
+    devcert::test::write_text(dir / "none.pem", "");
+  }
+  stdfs::path caroot() const { return dir / "caroot"; }
+  // A system store that is empty, or holds exactly our root: the machine's real store never
+  // decides a test.
+  std::map<std::string, std::string> store(bool with_our_root) {
+    return {{"SSL_CERT_FILE", with_our_root ? (caroot() / "rootCA.pem").string()
+                                            : (dir / "none.pem").string()},
+            {"SSL_CERT_DIR", (dir / "empty").string()}};
+  }
+  TempDir dir;
+};
+
+TEST_F(VerifyServer, PassesEveryStepAndWarnsWhenTheCaIsNotInstalled) {
+  auto r = run_devcert({"verify-server"}, caroot(), {}, store(false));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* line : {"localhost:", "127.0.0.1:", "::1:", "1 MiB echo", "close 1000",
+                           "every required step passed", "fix: devcert install"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  EXPECT_EQ(r.out.find("✗"), std::string::npos) << r.out;
+}
+
+TEST_F(VerifyServer, RequireTrustFailsUntilTheSystemStoreHasTheRoot) {
+  auto untrusted = run_devcert({"verify-server", "--require-trust"}, caroot(), {}, store(false));
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.out;
+  auto trusted = run_devcert({"verify-server", "--require-trust"}, caroot(), {}, store(true));
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.out << trusted.err;
+  EXPECT_NE(trusted.out.find("trusted by the system store"), std::string::npos) << trusted.out;
+}
+
+TEST_F(VerifyServer, JsonHasOneEntryPerStep) {
+  auto r = run_devcert({"verify-server", "--json"}, caroot(), {}, store(false));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["ok"].get<bool>());
+  int echoes = 0, warnings = 0;
+  for (const auto& step : j["steps"]) {
+    if (step["name"] == "1 MiB echo" && step["status"] == "ok") ++echoes;
+    if (step["status"] == "warning") ++warnings;
+  }
+  EXPECT_EQ(echoes, 3);  // localhost, 127.0.0.1, ::1
+  EXPECT_EQ(warnings, 1);
+}
+
+TEST_F(VerifyServer, SelfSignedCertAndKeyFail) {
+  DEVCERT_REQUIRE_TOOL(devcert::test::have_tool("openssl"), "openssl");
+  // The seed article's certificate: self-signed, CN=localhost.
+  auto made = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                           (dir / "key.pem").string(), "-out", (dir / "cert.pem").string(),
+                           "-days", "365", "-subj", "/CN=localhost"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto r = run_devcert({"verify-server", "--cert", (dir / "cert.pem").string(), "--key",
+                        (dir / "key.pem").string(), "--json"},
+                       caroot(), {}, store(false));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["ok"].get<bool>());
+  std::string failed_at;
+  for (const auto& step : j["steps"])
+    if (step["status"] == "failed" && failed_at.empty()) failed_at = step["name"];
+  EXPECT_EQ(failed_at, "certificate");
+}
+
+TEST_F(VerifyServer, OwnCertificateFromTheCaPasses) {
+  auto issued = run_devcert({"issue", "localhost", "127.0.0.1", "::1", "--cert-file",
+                             (dir / "c.pem").string(), "--key-file", (dir / "k.pem").string()},
+                            caroot());
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  auto r = run_devcert({"verify-server", "--cert", (dir / "c.pem").string(), "--key",
+                        (dir / "k.pem").string()},
+                       caroot(), {}, store(false));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(VerifyServerNoCa, SaysToRunInit) {
+  TempDir dir;
+  auto r = run_devcert({"verify-server"}, dir / "nothing-here");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE((r.out + r.err).find("devcert init"), std::string::npos) << r.out << r.err;
+}
+
+TEST(VerifyServerUrl, IsNotImplementedYet) {
+  TempDir dir;
+  auto r = run_devcert({"verify-server", "wss://localhost:8443/"}, dir / "caroot");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not implemented yet"), std::string::npos) << r.err;
+}
+
+TEST(Serve, EchoesAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  ASSERT_EQ(run_devcert({"init"}, dir / "caroot").exit_code, 0);
+  BackgroundProcess serve({DEVCERT_BIN, "serve", "--port", "0"},
+                          {{"DEVCERT_CAROOT", (dir / "caroot").string()}, {"NO_COLOR", "1"}});
+  ASSERT_TRUE(serve.wait_for_output("Ctrl-C stops")) << serve.out() << serve.err();
+  std::uint16_t port = port_after(serve.out(), "wss://localhost:");
+  ASSERT_NE(port, 0) << serve.out();
+  EXPECT_NE(serve.out().find("https://localhost:" + std::to_string(port) + "/"), std::string::npos);
+  std::string root = devcert::test::read_text(dir / "caroot" / "rootCA.pem");
+  for (const std::string& host : kLoopbackNames) expect_healthy_echo(port, root, host);
+  ASSERT_TRUE(serve.wait_for_output("[::1]:")) << serve.out();  // the log line of the last one
+  EXPECT_EQ(serve.stop(SIGTERM), 0) << serve.err();
+  EXPECT_NE(serve.out().find("closed by the client with 1000"), std::string::npos) << serve.out();
+  EXPECT_NE(serve.out().find("stopped on SIGTERM after 3 connection(s)"), std::string::npos)
+      << serve.out();
+}
+
+}  // namespace
+}  // namespace devcert::wss::test
