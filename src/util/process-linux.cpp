@@ -83,6 +83,9 @@ Result run(const Command& cmd) {
   ::sigaction(SIGPIPE, &ignore, &previous);
   std::string_view pending = cmd.input;
   if (pending.empty()) in.close_end(1);
+  // Non-blocking: a blocking write of more than the pipe holds would wait for a reader that
+  // may itself be waiting for us to drain its stdout.
+  else ::fcntl(in.fd[1], F_SETFL, ::fcntl(in.fd[1], F_GETFL) | O_NONBLOCK);
   std::array<char, 16384> buf;
   while (out.fd[0] >= 0 || err.fd[0] >= 0) {
     std::array<pollfd, 3> fds{pollfd{out.fd[0], POLLIN, 0}, pollfd{err.fd[0], POLLIN, 0},
@@ -94,7 +97,7 @@ Result run(const Command& cmd) {
     if (fds[2].revents) {
       ssize_t n = ::write(in.fd[1], pending.data(), pending.size());
       if (n > 0) pending.remove_prefix(static_cast<size_t>(n));
-      if (n < 0 || pending.empty()) in.close_end(1);
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending.empty()) in.close_end(1);
     }
     for (int i = 0; i < 2; ++i) {
       if (!fds[i].revents) continue;

@@ -31,7 +31,9 @@ std::optional<stdfs::path> find_program(std::string_view name) {
     return std::nullopt;
   }
   const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  // The sbin directories too: update-ca-certificates lives there and is often off a user's PATH.
+  std::stringstream dirs(std::string(path ? path : "/usr/local/bin:/usr/bin:/bin") +
+                         ":/usr/local/sbin:/usr/sbin:/sbin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
     if (dir.empty()) continue;

@@ -1,0 +1,60 @@
+// Test support for the trust stores: a scripted CommandRunner and throwaway CAs.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pki/ca.h"
+#include "support/helpers.h"
+#include "trust/store.h"
+#include "util/process.h"
+
+namespace devcert::test {
+
+// Records every command; answers from `handler` (default: success, no output). Programs in
+// `programs` are "found" under /usr/bin.
+class FakeRunner : public process::CommandRunner {
+ public:
+  std::vector<process::Command> commands;
+  std::set<std::string> programs;
+  std::function<process::Result(const process::Command&)> handler;
+
+  process::Result run(const process::Command& cmd) override {
+    commands.push_back(cmd);
+    if (handler) return handler(cmd);
+    process::Result ok;
+    ok.started = true;
+    ok.exit_code = 0;
+    return ok;
+  }
+  std::optional<stdfs::path> find_program(std::string_view name) override {
+    if (programs.count(std::string(name))) return stdfs::path("/usr/bin") / name;
+    return std::nullopt;
+  }
+  std::vector<std::vector<std::string>> argvs() const {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& c : commands) out.push_back(c.argv);
+    return out;
+  }
+};
+
+inline process::Result result(int exit_code, std::string out = {}, std::string err = {}) {
+  process::Result r;
+  r.started = true;
+  r.exit_code = exit_code;
+  r.out = std::move(out);
+  r.err = std::move(err);
+  return r;
+}
+
+// A fresh CA in `dir` (created in-process: fast), as the stores see it.
+inline trust::CaCertificate make_ca(const stdfs::path& dir) {
+  pki::RootProfile profile;
+  profile.user_host = "test@devcert";
+  pki::CaRoot(dir).init(profile);
+  return trust::CaCertificate::from_file(pki::CaRoot(dir).cert_path());
+}
+
+}  // namespace devcert::test
