@@ -61,12 +61,6 @@ void print_json(const wss::SelfTestReport& report, Context& ctx) {
   ctx.out.out() << j.dump(2) << "\n";
 }
 
-// Issue 5 hooks in here: walk url -> dns -> tcp -> tls -> ... -> echo for any endpoint.
-int run_verify_url(const VerifyServerOptions& opts, Context&) {
-  throw UsageError("verify-server URL (diagnosing " + opts.url + ") is not implemented yet",
-                   "run `devcert verify-server` without a URL for the end-to-end self test");
-}
-
 }  // namespace
 
 int run_verify_server(const VerifyServerOptions& opts, Context& ctx) {
@@ -85,7 +79,13 @@ int run_verify_server(const VerifyServerOptions& opts, Context& ctx) {
 void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<VerifyServerOptions>();
   auto* cmd = app.add_subcommand("verify-server", "Prove TLS + WebSocket end to end on this machine");
-  cmd->add_option("url", opts->url, "(not yet) a wss:// or https:// endpoint to diagnose");
+  cmd->add_option("url", opts->url, "Diagnose this wss://, ws:// or https:// endpoint instead");
+  cmd->add_option("--ca", opts->ca_file, "With a URL: trust only the certificates in this file");
+  cmd->add_option("--origin", opts->origin, "With a URL: the Origin header (default: the URL's own origin)");
+  cmd->add_option("--subprotocol", opts->subprotocol, "With a URL: request this Sec-WebSocket-Protocol");
+  cmd->add_option("--timeout", opts->timeout_seconds, "With a URL: seconds per step (default 10)")
+      ->check(CLI::Range(0.1, 300.0));
+  cmd->add_flag("--no-echo", opts->no_echo, "With a URL: the server is not an echo server; skip that step");
   cmd->add_option("--cert", opts->cert_file, "Check this certificate file instead of a minted leaf");
   cmd->add_option("--key", opts->key_file, "The key of --cert");
   cmd->add_flag("--require-trust", opts->require_trust,
@@ -93,7 +93,10 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_flag("--json", opts->json, "Print the checklist as one JSON object");
   cmd->footer("Steps: load the CA, mint a leaf, serve on loopback, then for localhost, 127.0.0.1\n"
               "and ::1: TLS, certificate, hostname, WebSocket upgrade, echo (text, binary,\n"
-              "1 MiB), ping, close 1000; then the system store's view. Exit 0 when all passed.");
+              "1 MiB), ping, close 1000; then the system store's view. Exit 0 when all passed.\n\n"
+              "With a URL: url, dns, tcp, tls, certificate, trust, hostname, websocket, echo;\n"
+              "stops at the first broken link and names the cause, what each client shows, the fix.\n"
+              "Examples:\n  devcert verify-server\n  devcert verify-server wss://localhost:8443/ --json");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_verify_server(*opts, ctx); });
 }
 

@@ -23,7 +23,14 @@ struct VerifyServerOptions {
   std::string key_file;
   bool require_trust = false;
   bool json = false;
+  // Diagnosing a URL (verify_url.cpp):
+  std::string ca_file;  // trust only these certificates
+  std::string origin;
+  std::string subprotocol;
+  double timeout_seconds = 10;
+  bool no_echo = false;
 };
 int run_verify_server(const VerifyServerOptions& opts, Context& ctx);
+int run_verify_url(const VerifyServerOptions& opts, Context& ctx);
 
 }  // namespace devcert::cli

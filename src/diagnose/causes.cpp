@@ -1,0 +1,131 @@
+#include "diagnose/causes.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace devcert::diagnose {
+namespace {
+
+// Client messages as each client words them (Chrome's net error, Firefox's error code, Node's
+// error code, Python ssl/websockets exception text).
+constexpr CauseInfo kCauses[] = {
+    {"ok", "the server works for a verifying WebSocket client", "", {"", "", "", ""}},
+    {"dns_failed", "the host name does not resolve",
+     "check the spelling; for a local name add it to /etc/hosts or use localhost",
+     {"net::ERR_NAME_NOT_RESOLVED", "Hmm. We're having trouble finding that site.",
+      "getaddrinfo ENOTFOUND", "socket.gaierror: [Errno -2] Name or service not known"}},
+    {"connection_refused", "nothing listens on that address and port",
+     "start the server, and check it listens on this port and address family "
+     "(127.0.0.1 vs ::1: bind to both, or to localhost)",
+     {"net::ERR_CONNECTION_REFUSED", "Unable to connect", "connect ECONNREFUSED",
+      "ConnectionRefusedError: [Errno 111] Connection refused"}},
+    {"connection_timeout", "the server never answered: a firewall drops the packets, or the server is stuck",
+     "check the firewall (ufw/iptables/nft) allows the port, and that the server accepts connections",
+     {"net::ERR_CONNECTION_TIMED_OUT", "The connection has timed out", "connect ETIMEDOUT",
+      "TimeoutError: timed out during opening handshake"}},
+    {"tls_handshake_failed", "the TLS handshake failed",
+     "serve TLS 1.2+ with a certificate and key that match: devcert issue localhost 127.0.0.1 ::1",
+     {"net::ERR_SSL_PROTOCOL_ERROR", "SSL_ERROR_NO_CYPHER_OVERLAP / Secure Connection Failed",
+      "EPROTO / ECONNRESET during TLS handshake", "ssl.SSLError: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE]"}},
+    {"tls_version_too_old", "the server only speaks TLS below 1.2, which every current client refuses",
+     "enable TLS 1.2 and 1.3 on the server (Python: ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER) with "
+     "minimum_version = ssl.TLSVersion.TLSv1_2)",
+     {"net::ERR_SSL_VERSION_OR_CIPHER_MISMATCH", "SSL_ERROR_UNSUPPORTED_VERSION",
+      "ERR_SSL_UNSUPPORTED_PROTOCOL", "ssl.SSLError: [SSL: UNSUPPORTED_PROTOCOL] unsupported protocol"}},
+    {"not_tls", "the port speaks plain HTTP, not TLS",
+     "use ws:// / http:// for this port, or give the server a certificate: devcert issue localhost "
+     "127.0.0.1 ::1 and load it (Python: ssl_context.load_cert_chain)",
+     {"net::ERR_SSL_PROTOCOL_ERROR", "SSL_ERROR_RX_RECORD_TOO_LONG", "EPROTO ... wrong version number",
+      "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number"}},
+    {"self_signed", "the certificate is self-signed: no client trusts it",
+     "replace it with one from your devcert CA: devcert issue localhost 127.0.0.1 ::1, then devcert install",
+     {"net::ERR_CERT_AUTHORITY_INVALID", "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT", "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"}},
+    {"unknown_issuer", "the certificate was issued by a CA this machine does not trust",
+     "trust that CA (or re-issue from devcert: devcert issue NAME; devcert install)",
+     {"net::ERR_CERT_AUTHORITY_INVALID", "SEC_ERROR_UNKNOWN_ISSUER", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"}},
+    {"ca_not_installed", "issued by your devcert CA, which is not installed in the system store",
+     "devcert install (Node: eval \"$(devcert env)\")",
+     {"net::ERR_CERT_AUTHORITY_INVALID", "SEC_ERROR_UNKNOWN_ISSUER", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"}},
+    {"chain_incomplete", "the server does not send the intermediate certificate between its leaf and the root",
+     "serve the full chain, leaf first then intermediates (nginx: ssl_certificate fullchain.pem; "
+     "Python: load_cert_chain with a file holding both)",
+     {"net::ERR_CERT_AUTHORITY_INVALID (Chrome sometimes fetches the intermediate itself)",
+      "SEC_ERROR_UNKNOWN_ISSUER", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"}},
+    {"expired", "the certificate has expired", "issue a new one: devcert issue NAME",
+     {"net::ERR_CERT_DATE_INVALID", "SEC_ERROR_EXPIRED_CERTIFICATE", "CERT_HAS_EXPIRED",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"}},
+    {"not_yet_valid", "the certificate is not valid yet: the server's or this machine's clock is off",
+     "fix the clock (timedatectl set-ntp true), or issue a new one: devcert issue NAME",
+     {"net::ERR_CERT_DATE_INVALID", "MOZILLA_PKIX_ERROR_NOT_YET_VALID_CERTIFICATE", "CERT_NOT_YET_VALID",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate is not yet valid"}},
+    {"hostname_mismatch", "the certificate does not name the host in the URL",
+     "issue one that does: devcert issue HOST (with every name clients use)",
+     {"net::ERR_CERT_COMMON_NAME_INVALID", "SSL_ERROR_BAD_CERT_DOMAIN", "ERR_TLS_CERT_ALTNAME_INVALID",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch"}},
+    {"ip_mismatch", "the certificate does not carry the IP address in the URL as an IP SAN",
+     "issue one that does: devcert issue localhost 127.0.0.1 ::1",
+     {"net::ERR_CERT_COMMON_NAME_INVALID", "SSL_ERROR_BAD_CERT_DOMAIN",
+      "ERR_TLS_CERT_ALTNAME_INVALID: IP is not in the cert's list",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: IP address mismatch"}},
+    {"cn_only", "the name is only in the certificate's CN; browsers, Node and Python 3.7+ read only the SAN",
+     "issue a certificate with SANs: devcert issue localhost 127.0.0.1 ::1",
+     {"net::ERR_CERT_COMMON_NAME_INVALID", "SSL_ERROR_BAD_CERT_DOMAIN", "ERR_TLS_CERT_ALTNAME_INVALID",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch"}},
+    {"missing_server_auth", "the certificate's extendedKeyUsage does not allow TLS servers (serverAuth)",
+     "issue a server certificate: devcert issue NAME",
+     {"net::ERR_CERT_INVALID", "SEC_ERROR_INADEQUATE_CERT_TYPE", "unsupported certificate purpose",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unsupported certificate purpose"}},
+    {"name_constraint_violation", "the issuing CA is not permitted to vouch for this name (nameConstraints)",
+     "use a name the CA permits, or a CA made with devcert init --permit NAME",
+     {"net::ERR_CERT_NAME_CONSTRAINT_VIOLATION", "SEC_ERROR_CERT_NOT_IN_NAME_SPACE",
+      "permitted subtree violation",
+      "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: permitted subtree violation"}},
+    {"weak_key", "the certificate's key is too small (RSA below 2048 bits, EC below 256)",
+     "issue a new one: devcert issue NAME (ECDSA P-256 by default)",
+     {"net::ERR_CERT_WEAK_KEY", "MOZILLA_PKIX_ERROR_INADEQUATE_KEY_SIZE", "EE_KEY_TOO_SMALL",
+      "ssl.SSLError: [SSL: EE_KEY_TOO_SMALL] ee key too small"}},
+    {"not_websocket", "the server answered the WebSocket upgrade with plain HTTP instead of 101",
+     "check the URL path and that the server handles WebSocket upgrades there",
+     {"WebSocket handshake: Unexpected response code", "Firefox can't establish a connection to the server",
+      "Unexpected server response", "websockets.exceptions.InvalidStatus(Code): server rejected WebSocket connection"}},
+    {"origin_rejected", "the server refused the upgrade (403): it does not accept this Origin",
+     "add the page's origin to the server's allowed origins (or pass --origin to test another)",
+     {"WebSocket handshake: Unexpected response code: 403", "Firefox can't establish a connection to the server",
+      "Unexpected server response: 403", "server rejected WebSocket connection: HTTP 403"}},
+    {"bad_accept", "the server's Sec-WebSocket-Accept does not match the key: not a correct WebSocket server",
+     "fix the server's handshake (use a WebSocket library rather than hand-written code)",
+     {"Error during WebSocket handshake: Incorrect 'Sec-WebSocket-Accept' header value",
+      "Firefox can't establish a connection to the server", "Invalid Sec-WebSocket-Accept header",
+      "websockets.exceptions.InvalidHeaderValue: invalid Sec-WebSocket-Accept header"}},
+    {"subprotocol_mismatch", "the server did not agree to the requested subprotocol",
+     "make the server select the subprotocol the client asks for (or stop requesting one)",
+     {"Error during WebSocket handshake: Sent non-empty 'Sec-WebSocket-Protocol' header but no response "
+      "was received",
+      "Firefox can't establish a connection to the server", "Server sent no subprotocol",
+      "websockets.exceptions.NegotiationError: no subprotocols supported"}},
+    {"echo_mismatch", "the server answered with something other than the message sent",
+     "if this server is meant to echo, fix its handler; if it is not an echo server, pass --no-echo",
+     {"(connects; the page receives an unexpected message)", "(connects; unexpected message)",
+      "(connects; unexpected message)", "(connects; unexpected message)"}},
+};
+
+}  // namespace
+
+const CauseInfo& cause_info(std::string_view code) {
+  for (const auto& c : kCauses)
+    if (c.code == code) return c;
+  throw std::logic_error("unknown cause code " + std::string(code));
+}
+
+std::vector<std::string_view> cause_codes() {
+  std::vector<std::string_view> out;
+  for (const auto& c : kCauses)
+    if (c.code != "ok") out.push_back(c.code);
+  return out;
+}
+
+}  // namespace devcert::diagnose

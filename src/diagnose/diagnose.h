@@ -1,0 +1,53 @@
+// `devcert verify-server URL`: walk the chain from URL to echo link by link, stop at the first
+// broken link and name its cause (see causes.h).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "diagnose/url.h"
+
+namespace devcert::diagnose {
+
+struct DiagnoseOptions {
+  std::string url;
+  std::string ca_pem;          // --ca: trust only these certificates ("" = system store + devcert CA)
+  std::string devcert_ca_pem;  // the devcert root, when there is one ("" otherwise)
+  std::string origin;          // "" = the URL's own origin, as a page on that server would send
+  std::string subprotocol;
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  bool echo = true;  // false: --no-echo, for servers that are not echo servers
+};
+
+struct Stage {
+  enum class Status { ok, failed, skipped };
+  std::string name;
+  Status status = Status::skipped;
+  std::string detail;
+  double ms = 0;
+};
+
+struct Diagnosis {
+  Endpoint endpoint;
+  std::vector<Stage> stages;  // every stage, in order; those after a failure are skipped
+  std::vector<std::string> warnings;
+  bool ok = false;
+  std::string stage = "done";  // the failing stage, or "done"
+  std::string cause = "ok";
+  std::string message;
+  std::string fix;
+};
+
+// Throws UsageError for a malformed URL; every other problem is a finding in the result.
+Diagnosis diagnose(const DiagnoseOptions& options);
+
+// {"ok","stage","cause","message","fix","clients":{chrome,firefox,node,python},"url","stages",...}
+nlohmann::json to_json(const Diagnosis& d);
+
+// Stage names in order.
+const std::vector<std::string>& stage_names();
+
+}  // namespace devcert::diagnose

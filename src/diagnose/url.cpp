@@ -1,0 +1,66 @@
+#include "diagnose/url.h"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+#include <charconv>
+
+#include "error.h"
+
+namespace devcert::diagnose {
+
+std::string Endpoint::authority() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  bool default_port = (tls() && port == 443) || (!tls() && port == 80);
+  return default_port ? h : h + ":" + std::to_string(port);
+}
+
+std::string Endpoint::url() const { return scheme + "://" + authority() + path; }
+
+Endpoint parse_url(std::string_view text) {
+  const std::string fix = "give a URL such as wss://localhost:8443/ or https://app.test/socket";
+  Endpoint ep;
+  size_t sep = text.find("://");
+  if (sep == std::string_view::npos) throw UsageError("'" + std::string(text) + "' is not a URL", fix);
+  for (char c : text.substr(0, sep)) ep.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ep.scheme != "wss" && ep.scheme != "ws" && ep.scheme != "https")
+    throw UsageError("unsupported scheme '" + ep.scheme + "://' (use wss://, ws:// or https://)", fix);
+  std::string_view rest = text.substr(sep + 3);
+  size_t path_at = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, path_at);
+  std::string_view path = path_at == std::string_view::npos ? "/" : rest.substr(path_at);
+  if (size_t hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
+  ep.path = path.empty() || path.front() != '/' ? "/" + std::string(path) : std::string(path);
+  if (authority.find('@') != std::string_view::npos)
+    throw UsageError("user:password@ in the URL is not supported", fix);
+
+  std::string_view host = authority, port;
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) throw UsageError("unclosed '[' in " + std::string(text), fix);
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw UsageError("junk after ']' in " + std::string(text), fix);
+      port = after.substr(1);
+    }
+  } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) throw UsageError("no host in " + std::string(text), fix);
+  for (char c : host) ep.host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ep.port = ep.tls() ? 443 : 80;
+  if (!port.empty()) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+      throw UsageError("bad port '" + std::string(port) + "' in " + std::string(text), fix);
+    ep.port = static_cast<std::uint16_t>(value);
+  }
+  unsigned char buf[16];
+  ep.host_is_ip = inet_pton(AF_INET, ep.host.c_str(), buf) == 1 || inet_pton(AF_INET6, ep.host.c_str(), buf) == 1;
+  return ep;
+}
+
+}  // namespace devcert::diagnose
