@@ -74,8 +74,8 @@ bool JavaStore::contains(const CaCertificate& ca) {
   return result.out.find(upper(ca.fingerprint)) != std::string::npos;
 }
 
-bool JavaStore::has_alias(const CaCertificate& ca) {
-  return runner_.run({keytool_argv({"-list", "-alias", ca.name})}).ok();
+bool JavaStore::has_alias(const std::string& alias) {
+  return runner_.run({keytool_argv({"-list", "-alias", alias})}).ok();
 }
 
 void JavaStore::run_keytool(std::vector<std::string> args, const std::string& what) {
@@ -92,14 +92,17 @@ void JavaStore::run_keytool(std::vector<std::string> args, const std::string& wh
 void JavaStore::install(const CaCertificate& ca) {
   auto a = availability();
   if (!a.available) throw Error(a.why, a.fix);
-  if (has_alias(ca)) return;
+  if (has_alias(ca.name)) return;
   run_keytool({"-importcert", "-noprompt", "-alias", ca.name, "-file", ca.file.string()},
               "add the root to the Java store");
 }
 
 void JavaStore::uninstall(const CaCertificate& ca) {
-  if (!availability().available || !has_alias(ca)) return;
-  run_keytool({"-delete", "-alias", ca.name}, "remove the root from the Java store");
+  if (!availability().available) return;
+  // Debian's ca-certificates-java hook copies our system anchor in as "debian:NAME.pem" and
+  // never removes it again: that alias is ours too (NAME is unique to this CA).
+  for (const auto& alias : {ca.name, "debian:" + ca.name + ".pem"})
+    if (has_alias(alias)) run_keytool({"-delete", "-alias", alias}, "remove the root from the Java store");
 }
 
 }  // namespace devcert::trust

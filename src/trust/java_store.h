@@ -36,7 +36,7 @@ class JavaStore : public TrustStore {
   std::vector<std::string> keytool_argv(std::vector<std::string> args);
 
  private:
-  bool has_alias(const CaCertificate& ca);
+  bool has_alias(const std::string& alias);
   void run_keytool(std::vector<std::string> args, const std::string& what);
 
   process::CommandRunner& runner_;

@@ -55,10 +55,11 @@ const std::vector<LinuxLayout>& linux_layouts() {
   static const std::vector<LinuxLayout> layouts{
       {"Debian/Ubuntu", {"debian", "ubuntu", "linuxmint", "pop", "raspbian", "kali"},
        "/usr/local/share/ca-certificates", ".crt", {"update-ca-certificates"},
-       "/etc/ssl/certs/ca-certificates.crt", "sudo apt-get install ca-certificates"},
+       "/etc/ssl/certs/ca-certificates.crt", "sudo apt-get install ca-certificates",
+       "/etc/ssl/certs"},
       {"Alpine", {"alpine"}, "/usr/local/share/ca-certificates", ".crt",
        {"update-ca-certificates"}, "/etc/ssl/certs/ca-certificates.crt",
-       "sudo apk add ca-certificates"},
+       "sudo apk add ca-certificates", "/etc/ssl/certs"},
       {"Fedora/RHEL", {"fedora", "rhel", "centos", "rocky", "almalinux", "amzn", "ol"},
        "/etc/pki/ca-trust/source/anchors", ".pem", {"update-ca-trust", "extract"},
        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "sudo dnf install ca-certificates"},
@@ -185,7 +186,34 @@ void LinuxSystemStore::uninstall(const CaCertificate& ca) {
   } else {
     run_privileged({"rm", "-f", anchor.string()}, {}, "remove " + anchor.string());
   }
+  remove_links(ca);
   run_update();
+}
+
+// Debian's update-ca-certificates (without --fresh) never removes the links of a deleted local
+// anchor: /etc/ssl/certs/NAME.pem and its OpenSSL hash link would dangle, and the next rehash
+// fails on them. --fresh would also make ca-certificates-java rebuild the JDK's cacerts from
+// scratch, dropping entries others added, so remove exactly our two links instead.
+void LinuxSystemStore::remove_links(const CaCertificate& ca) {
+  if (options_.layout->links_dir.empty()) return;
+  stdfs::path dir = rooted(options_.layout->links_dir);
+  std::string ours = ca.name + ".pem";
+  std::vector<std::string> links;
+  std::error_code ec;
+  for (const auto& entry : stdfs::directory_iterator(dir, ec)) {
+    if (!entry.is_symlink(ec)) continue;
+    auto target = stdfs::read_symlink(entry.path(), ec);
+    if (entry.path().filename() == ours || target == ours)
+      links.push_back(entry.path().string());
+  }
+  if (links.empty()) return;
+  if (options_.is_root) {
+    for (const auto& link : links) stdfs::remove(link, ec);
+  } else {
+    std::vector<std::string> argv{"rm", "-f"};
+    argv.insert(argv.end(), links.begin(), links.end());
+    run_privileged(argv, {}, "remove the links to " + ours + " in " + dir.string());
+  }
 }
 
 }  // namespace devcert::trust

@@ -20,6 +20,7 @@ struct LinuxLayout {
   std::vector<std::string> update_argv;
   stdfs::path bundle;                   // the PEM bundle the update writes and clients read
   std::string install_hint;             // the package command that brings update_argv[0]
+  stdfs::path links_dir;                // Debian/Alpine: where the update links each anchor
 };
 
 const std::vector<LinuxLayout>& linux_layouts();
@@ -52,6 +53,7 @@ class LinuxSystemStore : public TrustStore {
   void run_privileged(std::vector<std::string> argv, const std::string& input,
                       const std::string& what);
   void run_update();
+  void remove_links(const CaCertificate& ca);
   stdfs::path rooted(const stdfs::path& p) const { return options_.root / p.relative_path(); }
 
   process::CommandRunner& runner_;

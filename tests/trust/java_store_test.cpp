@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "error.h"
@@ -91,7 +94,19 @@ TEST_F(JavaStoreTest, InstallAndUninstallUseOurAliasOnly) {
   s.uninstall(ca_);
   auto del = std::vector<std::string>{(jdk_ / "bin/keytool").string(), "-delete", "-alias", ca_.name};
   for (auto& t : tail()) del.push_back(t);
-  EXPECT_EQ(runner_.argvs().back(), del);
+  auto argvs = runner_.argvs();
+  EXPECT_EQ(std::count(argvs.begin(), argvs.end(), del), 1);
+}
+
+TEST_F(JavaStoreTest, UninstallAlsoRemovesTheCopyDebiansHookMadeOfOurSystemAnchor) {
+  std::set<std::string> aliases{"debian:" + ca_.name + ".pem", "debian:other-root.pem"};
+  runner_.handler = [&](const process::Command& c) {
+    if (c.argv[1] == "-list") return test::result(aliases.count(c.argv[3]) ? 0 : 1);
+    if (c.argv[1] == "-delete") aliases.erase(c.argv[3]);
+    return test::result(0);
+  };
+  store().uninstall(ca_);
+  EXPECT_EQ(aliases, (std::set<std::string>{"debian:other-root.pem"}));
 }
 
 TEST_F(JavaStoreTest, AReadOnlyCacertsGoesThroughSudoWhenNotRoot) {

@@ -185,6 +185,19 @@ TEST_F(LinuxSystemStoreTest, UninstallRemovesExactlyOurAnchor) {
   EXPECT_FALSE(s.contains(ca_));
 }
 
+TEST_F(LinuxSystemStoreTest, UninstallRemovesTheLinksDebiansUpdateWouldLeaveDangling) {
+  auto certs = root_ / "etc/ssl/certs";
+  auto s = store();
+  s.install(ca_);
+  stdfs::create_symlink(anchors() / (ca_.name + ".crt"), certs / (ca_.name + ".pem"));
+  stdfs::create_symlink(ca_.name + ".pem", certs / "10b49423.0");
+  stdfs::create_symlink("corp.pem", certs / "aabbccdd.0");
+  s.uninstall(ca_);
+  EXPECT_FALSE(stdfs::is_symlink(certs / (ca_.name + ".pem")));
+  EXPECT_FALSE(stdfs::is_symlink(certs / "10b49423.0"));
+  EXPECT_TRUE(stdfs::is_symlink(certs / "aabbccdd.0"));
+}
+
 TEST_F(LinuxSystemStoreTest, UninstallWhenAbsentRunsNothing) {
   store().uninstall(ca_);
   EXPECT_TRUE(runner_.commands.empty());

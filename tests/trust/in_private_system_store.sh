@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs "$@" in a private mount namespace where the Debian system trust store is a private copy:
+# /usr/local/share/ca-certificates, /etc/ssl/certs and /etc/ca-certificates.conf are bind-mounted
+# over with copies, so the real update-ca-certificates and OpenSSL's default paths work on them
+# and nothing reaches the machine's real store. The mounts vanish with the namespace.
+# Exit 77 when a private mount namespace cannot be made here (not root, no unshare).
+set -euo pipefail
+if [[ -z "${DEVCERT_PRIVATE_STORE:-}" ]]; then
+  command -v unshare >/dev/null || { echo "unshare (util-linux) is not installed" >&2; exit 77; }
+  unshare --mount --propagation private true 2>/dev/null ||
+    { echo "cannot create a mount namespace here (needs root or CAP_SYS_ADMIN)" >&2; exit 77; }
+  exec unshare --mount --propagation private env DEVCERT_PRIVATE_STORE=1 "$0" "$@"
+fi
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/devcert-store-XXXXXX")
+cleanup() {
+  for target in /etc/ca-certificates/update.d /etc/ca-certificates.conf /etc/ssl/certs \
+                /usr/local/share/ca-certificates; do
+    umount "$target" 2>/dev/null || true
+  done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+mkdir -p /usr/local/share/ca-certificates
+cp -a /usr/local/share/ca-certificates "$scratch/local"
+cp -a /etc/ssl/certs "$scratch/certs"
+mount --bind "$scratch/local" /usr/local/share/ca-certificates
+mount --bind "$scratch/certs" /etc/ssl/certs
+if [[ -f /etc/ca-certificates.conf ]]; then
+  cp -a /etc/ca-certificates.conf "$scratch/conf"
+  mount --bind "$scratch/conf" /etc/ca-certificates.conf
+fi
+# Debian's hooks (ca-certificates-java's) queue work in dpkg's trigger state, which is the
+# machine's: run with no hooks instead.
+if [[ -d /etc/ca-certificates/update.d ]]; then
+  mkdir "$scratch/no-hooks"
+  mount --bind "$scratch/no-hooks" /etc/ca-certificates/update.d
+fi
+"$@"
