@@ -12,6 +12,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "wss/lingering_stream.h"
+
 namespace devcert::wss {
 
 namespace asio = boost::asio;
@@ -28,7 +30,7 @@ using awaitable = asio::awaitable<T>;
 // co_await op(..., use_tuple) yields std::tuple<error_code, ...>.
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using TlsStream = beast::ssl_stream<LingeringTcpStream>;
 using WsStream = websocket::stream<TlsStream>;
 
 }  // namespace devcert::wss

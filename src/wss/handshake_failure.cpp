@@ -56,8 +56,10 @@ std::string explain(HandshakeFailure failure, const error_code& ec) {
     case HandshakeFailure::timeout:
       return "the TLS handshake did not finish in time";
     case HandshakeFailure::client_closed:
-      return "the client closed the connection during the TLS handshake (a client that "
-             "rejects the certificate without an alert does this too)";
+      // Node and Chrome hang up without an alert when they reject the certificate.
+      return "the client closed the connection during the TLS handshake: if it is Node or a "
+             "browser, it does not trust this certificate: run `devcert install` "
+             "(Node: eval \"$(devcert env)\")";
     case HandshakeFailure::other:
       break;
   }

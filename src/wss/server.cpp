@@ -1,5 +1,7 @@
 #include "wss/server.h"
 
+#include <array>
+
 #include "error.h"
 #include "templates/templates.h"
 
@@ -15,8 +17,8 @@ std::string endpoint_text(const tcp::endpoint& ep) {
 // Registers a connection's socket for stop() for as long as the session coroutine runs.
 class OpenGuard {
  public:
-  OpenGuard(std::unordered_map<std::uint64_t, beast::tcp_stream*>& open, std::uint64_t id,
-            beast::tcp_stream* stream)
+  OpenGuard(std::unordered_map<std::uint64_t, LingeringTcpStream*>& open, std::uint64_t id,
+            LingeringTcpStream* stream)
       : open_(open), id_(id) {
     open_.emplace(id, stream);
   }
@@ -25,7 +27,7 @@ class OpenGuard {
   OpenGuard& operator=(const OpenGuard&) = delete;
 
  private:
-  std::unordered_map<std::uint64_t, beast::tcp_stream*>& open_;
+  std::unordered_map<std::uint64_t, LingeringTcpStream*>& open_;
   std::uint64_t id_;
 };
 
@@ -266,9 +268,10 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
         why = "protocol violation (" + rec_ec.message() + "), closed with 1002";
       } else if (rec_ec == beast::error::timeout) {
         why = "idle timeout";
-      } else if (rec_ec == asio::error::operation_aborted && !stopping_) {
-        // Beast sent its close frame (1002, 1007 or 1009) and then waited in vain for the
-        // client's TLS close_notify; that wait's timeout hides the original cause.
+      } else if ((rec_ec == asio::error::operation_aborted && !stopping_) ||
+                 rec_ec.category() == asio::error::get_ssl_category()) {
+        // Beast sent its close frame (1002, 1007 or 1009), then the TLS shutdown failed: the
+        // client never answered (timeout) or kept sending. That error hides the original cause.
         why = "failed by the server (a protocol violation, invalid UTF-8, or a message over " +
               std::to_string(limits_.max_message) +
               " bytes: close 1002, 1007 or 1009); the client never finished the closing handshake";

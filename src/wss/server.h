@@ -82,7 +82,7 @@ class Server {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<tcp::endpoint> bound_;
   // Open connections, touched only on the server thread, so that stop() can close them.
-  std::unordered_map<std::uint64_t, beast::tcp_stream*> open_;
+  std::unordered_map<std::uint64_t, LingeringTcpStream*> open_;
   std::uint64_t next_id_ = 0;
   std::thread thread_;
   std::promise<void> done_;

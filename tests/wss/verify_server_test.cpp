@@ -97,13 +97,6 @@ TEST(VerifyServerNoCa, SaysToRunInit) {
   EXPECT_NE((r.out + r.err).find("devcert init"), std::string::npos) << r.out << r.err;
 }
 
-TEST(VerifyServerUrl, IsNotImplementedYet) {
-  TempDir dir;
-  auto r = run_devcert({"verify-server", "wss://localhost:8443/"}, dir / "caroot");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("not implemented yet"), std::string::npos) << r.err;
-}
-
 TEST(Serve, EchoesAndStopsCleanlyOnSigterm) {
   TempDir dir;
   ASSERT_EQ(run_devcert({"init"}, dir / "caroot").exit_code, 0);
