@@ -8,6 +8,8 @@ test_pkgs=(groff-base man-db mkcert libnss3-tools python3
   default-jdk-headless util-linux curl gnutls-bin chromium python3-websockets node-ws)
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
+# npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.
+[[ "${1:-}" == "--test" ]] && ! command -v npm >/dev/null && pkgs+=(nodejs npm)
 
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"

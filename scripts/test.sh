@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
 scripts/build.sh
+# The browser test drives Debian's Chromium through playwright-core, pinned in the lock file.
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 900

@@ -268,6 +268,9 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
         why = "protocol violation (" + rec_ec.message() + "), closed with 1002";
       } else if (rec_ec == beast::error::timeout) {
         why = "idle timeout";
+      } else if (rec_ec == asio::error::eof || rec_ec == asio::error::connection_reset ||
+                 rec_ec == asio::error::broken_pipe || rec_ec == ssl::error::stream_truncated) {
+        why = "the client went away without a close frame (a closed tab does this)";
       } else if ((rec_ec == asio::error::operation_aborted && !stopping_) ||
                  rec_ec.category() == asio::error::get_ssl_category()) {
         // Beast sent its close frame (1002, 1007 or 1009), then the TLS shutdown failed: the
