@@ -3,6 +3,7 @@
 # /usr/local/share/ca-certificates, /etc/ssl/certs and /etc/ca-certificates.conf are bind-mounted
 # over with copies, so the real update-ca-certificates and OpenSSL's default paths work on them
 # and nothing reaches the machine's real store. The mounts vanish with the namespace.
+# DEVCERT_PRIVATE_EXTRA: more files (space separated, e.g. a JDK's cacerts) to replace by copies.
 # Exit 77 when a private mount namespace cannot be made here (not root, no unshare).
 set -euo pipefail
 if [[ -z "${DEVCERT_PRIVATE_STORE:-}" ]]; then
@@ -11,9 +12,10 @@ if [[ -z "${DEVCERT_PRIVATE_STORE:-}" ]]; then
     { echo "cannot create a mount namespace here (needs root or CAP_SYS_ADMIN)" >&2; exit 77; }
   exec unshare --mount --propagation private env DEVCERT_PRIVATE_STORE=1 "$0" "$@"
 fi
+extra_mounts=()
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/devcert-store-XXXXXX")
 cleanup() {
-  for target in /etc/ca-certificates/update.d /etc/ca-certificates.conf /etc/ssl/certs \
+  for target in ${extra_mounts[@]+"${extra_mounts[@]}"} /etc/ca-certificates/update.d /etc/ca-certificates.conf /etc/ssl/certs \
                 /usr/local/share/ca-certificates; do
     umount "$target" 2>/dev/null || true
   done
@@ -35,4 +37,12 @@ if [[ -d /etc/ca-certificates/update.d ]]; then
   mkdir "$scratch/no-hooks"
   mount --bind "$scratch/no-hooks" /etc/ca-certificates/update.d
 fi
+n=0
+for file in ${DEVCERT_PRIVATE_EXTRA:-}; do
+  real=$(readlink -f "$file")
+  [[ -f "$real" ]] || continue
+  cp -a "$real" "$scratch/extra-$((++n))"
+  mount --bind "$scratch/extra-$n" "$real"
+  extra_mounts=("$real" ${extra_mounts[@]+"${extra_mounts[@]}"})
+done
 "$@"
