@@ -15,6 +15,11 @@ CaCertificate CaCertificate::from_file(const stdfs::path& pem_file) {
   ca.fingerprint = pki::fingerprint_sha256(cert.get());
   ca.fingerprint_hex = pki::fingerprint_hex(cert.get());
   ca.name = "devcert-" + ca.fingerprint_hex.substr(0, 16);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  X509_digest(cert.get(), EVP_sha1(), md, &len);
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned i = 0; i < len; ++i) ca.sha1_hex += {hex[md[i] >> 4], hex[md[i] & 15]};
   ca.not_after = pki::iso_time(X509_get0_notAfter(cert.get()));
   return ca;
 }

@@ -21,6 +21,7 @@ struct CaCertificate {
   std::string pem;
   std::string fingerprint;      // SHA-256, "AB:CD:..."
   std::string fingerprint_hex;  // lowercase, no colons
+  std::string sha1_hex;         // uppercase: how macOS's security(1) and Windows name a cert
   std::string name;             // "devcert-" + the first 16 hex digits of the fingerprint
   std::string not_after;        // ISO 8601
 
