@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "pki/ca.h"
 #include "pki/keys.h"
+#include "trust/actions.h"
 
 namespace devcert::cli {
 
@@ -19,6 +20,7 @@ int run_init(const InitOptions& opts, Context& ctx) {
     auto result = root.init(profile);  // takes the lock, sees the CA, changes nothing
     ctx.out.line("a devcert CA already exists in " + root.dir().string() + "; nothing changed");
     ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
+    if (std::string untrusted = trust::untrusted_summary(root.dir()); !untrusted.empty()) ctx.out.note(untrusted);
     if (!opts.permit.empty() || opts.unconstrained)
       ctx.out.warning("--permit/--unconstrained apply only when a CA is created; to change them, "
                       "create a CA in an empty DEVCERT_CAROOT");
@@ -45,6 +47,7 @@ int run_init(const InitOptions& opts, Context& ctx) {
     for (const auto& d : profile.permitted.domains) domains += (domains.empty() ? "" : " ") + d;
     ctx.out.line("  limited to:  " + domains + " and private/loopback IPs");
   }
+  // A root made a moment ago is in no store: no need to ask certutil or keytool.
   ctx.out.note("the CA is not trusted anywhere yet: run 'devcert install'");
   return 0;
 }

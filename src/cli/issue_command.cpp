@@ -9,9 +9,30 @@
 #include "pki/export.h"
 #include "pki/inspect.h"
 #include "pki/issue.h"
+#include "trust/actions.h"
+#include "trust/stores.h"
+#include "util/process.h"
 #include "util/fs.h"
 
 namespace devcert::cli {
+
+namespace {
+
+// Only the system store after each issue: its check reads one file, where the NSS and Java
+// checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
+bool system_store_trusts(const pki::CaRoot& root) {
+  try {
+    auto ca = trust::CaCertificate::from_file(root.cert_path());
+    process::SystemRunner runner;
+    auto stores = trust::make_stores({"system"}, runner, trust::StoreEnvironment::from_process());
+    for (const auto& s : trust::status_of(stores, ca))
+      if (s.available && !s.installed) return false;
+  } catch (const std::exception&) {
+  }
+  return true;
+}
+
+}  // namespace
 
 int run_issue(const IssueOptions& opts, Context& ctx) {
   pki::LeafProfile profile;
@@ -80,6 +101,8 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   ctx.out.line("  expires:     " + not_after);
   ctx.out.note("Node ignores the system store: export NODE_EXTRA_CA_CERTS=\"" +
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
+  if (!ctx.out.quiet && !system_store_trusts(root)) ctx.out.warning(
+      "the CA is not in the system trust store yet: run 'devcert install' ('devcert status' shows every store)");
   return 0;
 }
 
