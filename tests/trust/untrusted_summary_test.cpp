@@ -1,0 +1,50 @@
+// The line `devcert init` and `devcert issue` end with, against real NSS databases under a
+// temporary HOME.
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "trust/actions.h"
+#include "trust/trust_support.h"
+
+namespace devcert::trust {
+namespace {
+
+using test::TempDir;
+
+// Sets an environment variable for one test and restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(UntrustedSummary, NamesTheStoresStillMissingAndTheFix) {
+  if (!test::have_tool("certutil")) GTEST_SKIP() << "certutil is not installed (libnss3-tools)";
+  TempDir tmp;
+  auto profile = tmp / "home/.mozilla/firefox/a.default";
+  stdfs::create_directories(profile);
+  ASSERT_EQ(test::run_process({"certutil", "-N", "-d", "sql:" + profile.string(), "--empty-password"}).exit_code, 0);
+  test::make_ca(tmp / "ca");
+  ScopedEnv home("HOME", (tmp / "home").string());
+  ScopedEnv stores("DEVCERT_TRUST_STORES", "nss");
+
+  EXPECT_EQ(untrusted_summary(tmp / "ca"), "the CA is not trusted yet by: nss; run 'devcert install'");
+  auto install = test::run_devcert({"install"}, tmp / "ca", {}, {{"HOME", (tmp / "home").string()}});
+  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  EXPECT_EQ(untrusted_summary(tmp / "ca"), "");
+  EXPECT_EQ(untrusted_summary(tmp / "no-ca-here"), "");
+}
+
+}  // namespace
+}  // namespace devcert::trust
