@@ -133,6 +133,8 @@ awaitable<Step> EchoClient::connect() {
   if (ec)
     co_return s.end(step, start, false,
                     "cannot connect to " + host_port(dial, s.opts.port) + ": " + ec.message());
+  error_code ignored;
+  tcp_layer.socket().set_option(tcp::no_delay(true), ignored);
   std::string addr = endpoint.address().to_string();
   co_return s.end(step, start, true, "connected to " + host_port(addr, endpoint.port()));
 }

@@ -158,6 +158,9 @@ awaitable<void> Server::session(tcp::socket socket) {
   ConnectionRecord rec;
   error_code ec;
   rec.peer = endpoint_text(socket.remote_endpoint(ec));
+  // An echo is a request/response exchange: Nagle's algorithm would hold each reply's last
+  // segment until the peer's delayed ACK (tens of milliseconds per message).
+  socket.set_option(tcp::no_delay(true), ec);
   WsStream ws(std::move(socket), tls_);
   auto& tcp_layer = beast::get_lowest_layer(ws);
   OpenGuard guard(open_, next_id_++, &tcp_layer);
@@ -238,6 +241,8 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "devcert"); }));
   ws.read_message_max(limits_.max_message);
+  // Beast splits outgoing messages into 4 KiB frames by default: one write per frame for no gain.
+  ws.auto_fragment(false);
   std::string path(req.target());
   auto [ec] = co_await ws.async_accept(req, use_tuple);
   if (ec) {
