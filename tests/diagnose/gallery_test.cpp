@@ -310,6 +310,11 @@ TEST_F(Gallery, PortThatNeverAnswers) {
   expect_cause(diagnose(url(port, "127.0.0.1"), {"--timeout", "1"}), "tcp", "connection_timeout");
 }
 
+TEST_F(Gallery, ServerThatAcceptsButNeverAnswersTheTlsHello) {
+  std::uint16_t port = fake("silent");
+  expect_cause(diagnose(url(port, "127.0.0.1"), {"--timeout", "1"}), "tls", "connection_timeout");
+}
+
 TEST_F(Gallery, WeakKey) {
   auto gen = run_process({"openssl", "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", "weak.key", "-out",
                           "weak.pem", "-subj", "/CN=localhost", "-days", "30", "-addext",
