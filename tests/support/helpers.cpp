@@ -40,11 +40,7 @@ void write_text(const stdfs::path& path, const std::string& text) {
   out << text;
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env, const stdfs::path& cwd,
-                          const std::string& input) {
-  TempDir io;
-  write_text(io / "in", input);
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -55,8 +51,17 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     if (v == "\x01unset") merged.erase(k);
     else merged[k] = v;
   }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
+  return out;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env, const stdfs::path& cwd,
+                          const std::string& input) {
+  TempDir io;
+  write_text(io / "in", input);
+  std::vector<std::string> env_strings = environment_with(env);
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);

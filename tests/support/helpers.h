@@ -30,6 +30,10 @@ struct ProcessResult {
   std::string err;
 };
 
+// The current environment with `env` applied (a value of "\x01unset" removes a variable), as
+// "NAME=value" strings for posix_spawn.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& env);
+
 // Runs `argv` (argv[0] is a path or looked up in PATH) with the current environment plus
 // `env` (a value of "\x01unset" removes a variable), in `cwd`, stdin from `input`.
 ProcessResult run_process(const std::vector<std::string>& argv,

@@ -27,8 +27,6 @@
 #include "wss/identity.h"
 #include "wss/server.h"
 
-extern char** environ;
-
 namespace devcert::wss::test {
 
 using devcert::test::TempDir;
@@ -137,15 +135,7 @@ class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env = {}) {
-    std::vector<std::string> env_strings;
-    std::map<std::string, std::string> merged;
-    for (char** e = environ; *e; ++e) {
-      std::string kv = *e;
-      auto eq = kv.find('=');
-      if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : env) merged[k] = v;
-    for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+    std::vector<std::string> env_strings = devcert::test::environment_with(env);
     std::vector<char*> envp, args;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
