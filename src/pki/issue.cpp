@@ -11,8 +11,9 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
   if (!permitted) return;
   for (const auto& name : names) {
     if (auto why = constraint_violation(*permitted, name)) {
-      std::string permit = name.kind == NameKind::ip ? name.value : name.value;
-      if (name.kind == NameKind::email) permit = name.value.substr(name.value.rfind('@') + 1);
+      // What --permit takes: the address, the email's domain, or the wildcard's base domain.
+      std::string permit = name.value;
+      if (name.kind == NameKind::email) permit = permit.substr(permit.rfind('@') + 1);
       if (name.wildcard) permit = permit.substr(2);
       throw NameError("cannot issue for " + name.input + ": " + *why +
                           "; clients would reject the certificate",

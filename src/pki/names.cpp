@@ -197,7 +197,7 @@ std::string default_file_stem(const std::vector<SubjectName>& names) {
   std::string stem;
   for (char c : names.front().value) {
     if (c == '*') stem += "_wildcard";
-    else if (c == ':' || c == '/' || c == '@') stem += c == '@' ? '@' : '_';
+    else if (c == ':' || c == '/') stem += '_';
     else stem += c;
   }
   if (names.size() > 1) stem += "+" + std::to_string(names.size() - 1);
