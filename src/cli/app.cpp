@@ -33,6 +33,7 @@ int run_main(int argc, char** argv) {
   add_env_command(app, ctx, exit_code);
   add_serve_command(app, ctx, exit_code);
   add_verify_server_command(app, ctx, exit_code);
+  add_snippet_command(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,40 @@
+// `devcert snippet`: configs and programs that serve a devcert certificate, rendered from the
+// embedded templates/snippets/ with each language's quoting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace devcert::snippets {
+
+struct Target {
+  std::string_view name;     // what the user types: "nginx"
+  std::string_view file;     // under templates/snippets/
+  std::string_view summary;  // one line for --list
+  // The path as a string literal of the target's language; throws devcert::Error for a path
+  // the language cannot express.
+  std::string (*quote)(std::string_view path);
+  bool any_port = false;  // port 0 means "a free port, printed at start" (programs, not proxies)
+};
+
+// Every target, in the order --list shows them.
+const std::vector<Target>& targets();
+
+// The target called `name`; throws UsageError naming the valid ones.
+const Target& find_target(std::string_view name);
+
+struct Values {
+  std::string cert_file;  // absolute paths
+  std::string key_file;
+  std::uint16_t port = 8443;
+  std::string upstream = "127.0.0.1:3000";  // nginx and caddy proxy to it
+};
+
+// The snippet with its {{cert}}, {{key}}, {{port}} and {{upstream}} placeholders filled in,
+// paths quoted for the target's language. Throws devcert::Error for a path the language
+// cannot express (nginx expands every `$`, for example).
+std::string render(const Target& target, const Values& values);
+
+}  // namespace devcert::snippets
