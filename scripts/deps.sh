@@ -5,7 +5,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   libssl-dev libcli11-dev libtomlplusplus-dev libboost1.81-dev nlohmann-json3-dev
   libidn2-dev libpsl-dev libunistring-dev publicsuffix googletest libgtest-dev openssl ca-certificates)
 test_pkgs=(groff-base man-db mkcert libnss3-tools python3
-  default-jdk-headless util-linux curl gnutls-bin chromium python3-websockets node-ws)
+  default-jdk-headless util-linux curl gnutls-bin chromium python3-websockets node-ws
+  nginx caddy golang-go)
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 # npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.

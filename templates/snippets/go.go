@@ -1,6 +1,5 @@
 // Go serving https:// on localhost:{{port}} with a devcert certificate, standard library only.
-// Made by `devcert snippet go`. Save it as main.go and run:
-//   go run main.go
+// Made by `devcert snippet go`. Save it as main.go and run `go run main.go`.
 // For wss://, hand a route to a WebSocket library (github.com/coder/websocket,
 // github.com/gorilla/websocket): the TLS setup stays the same.
 // Clients trust the certificate once the devcert root is trusted: run `devcert install`
