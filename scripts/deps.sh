@@ -7,6 +7,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
 test_pkgs=(groff-base man-db mkcert libnss3-tools python3
   default-jdk-headless util-linux curl gnutls-bin chromium python3-websockets node-ws
   nginx caddy golang-go)
+# libFuzzer and its sanitizer runtimes, llvm-symbolizer: scripts/fuzz.sh (issue 7).
+test_pkgs+=(clang libclang-rt-14-dev llvm)
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 # npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.
