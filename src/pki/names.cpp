@@ -131,7 +131,7 @@ SubjectName classify_name(std::string_view input) {
   for (char c : input) {
     if (std::isspace(static_cast<unsigned char>(c)))
       reject(input, "names cannot contain spaces or other white space");
-    if (static_cast<unsigned char>(c) < 0x20) reject(input, "names cannot contain control characters");
+    if (std::iscntrl(static_cast<unsigned char>(c))) reject(input, "names cannot contain control characters");
   }
   if (size_t scheme = input.find("://"); scheme != std::string_view::npos) {
     std::string_view rest = input.substr(scheme + 3);

@@ -1,0 +1,26 @@
+// One test per bug that fuzzing found (scripts/fuzz.sh), with the input it found; the input is
+// also in the target's corpus (tests/fuzz/TARGET/crash-*), run by corpus_test.cpp.
+#include <gtest/gtest.h>
+
+#include "error.h"
+#include "pki/names.h"
+#include "support/helpers.h"
+
+namespace devcert::fuzz {
+namespace {
+
+std::string corpus_file(const std::string& target, const std::string& name) {
+  return devcert::test::read_text(std::filesystem::path(DEVCERT_SOURCE_DIR) / "tests" / "fuzz" / target / name);
+}
+
+// DEL (0x7f) is a control character too: it was let through into an email SAN.
+TEST(FuzzRegression, DelIsAControlCharacter) {
+  std::string input = corpus_file("names", "crash-del-in-email");
+  ASSERT_NE(input.find('\x7f'), std::string::npos);
+  EXPECT_THROW(pki::classify_name(input), NameError);
+  EXPECT_THROW(pki::classify_name("a\x7f@app.test"), NameError);
+  EXPECT_THROW(pki::classify_name("app\x7f.test"), NameError);
+}
+
+}  // namespace
+}  // namespace devcert::fuzz
