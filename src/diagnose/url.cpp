@@ -35,10 +35,14 @@ Endpoint parse_url(std::string_view text) {
     throw UsageError("user:password@ in the URL is not supported", fix);
 
   std::string_view host = authority, port;
-  if (!authority.empty() && authority.front() == '[') {
+  bool bracketed = !authority.empty() && authority.front() == '[';
+  if (bracketed) {
     size_t close = authority.find(']');
     if (close == std::string_view::npos) throw UsageError("unclosed '[' in " + std::string(text), fix);
     host = authority.substr(1, close - 1);
+    unsigned char v6[16];
+    if (inet_pton(AF_INET6, std::string(host).c_str(), v6) != 1)
+      throw UsageError("'[" + std::string(host) + "]' is not an IPv6 address in " + std::string(text), fix);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') throw UsageError("junk after ']' in " + std::string(text), fix);
@@ -48,6 +52,10 @@ Endpoint parse_url(std::string_view text) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
+  // wss://::1:8443/ would silently become host "::1", and wss://::1/ host ":" port 1.
+  if (!bracketed && host.find_first_of(":[]") != std::string_view::npos)
+    throw UsageError("an IPv6 address in a URL goes in brackets, as in wss://[::1]:8443/ (got '" +
+                         std::string(text) + "')", fix);
   if (host.empty()) throw UsageError("no host in " + std::string(text), fix);
   for (char c : host) ep.host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   ep.port = ep.tls() ? 443 : 80;

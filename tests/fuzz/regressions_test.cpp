@@ -2,6 +2,7 @@
 // also in the target's corpus (tests/fuzz/TARGET/crash-*), run by corpus_test.cpp.
 #include <gtest/gtest.h>
 
+#include "diagnose/url.h"
 #include "error.h"
 #include "pki/names.h"
 #include "support/helpers.h"
@@ -20,6 +21,19 @@ TEST(FuzzRegression, DelIsAControlCharacter) {
   EXPECT_THROW(pki::classify_name(input), NameError);
   EXPECT_THROW(pki::classify_name("a\x7f@app.test"), NameError);
   EXPECT_THROW(pki::classify_name("app\x7f.test"), NameError);
+}
+
+// A host with ':' outside brackets was split at its last colon: wss://::1/ meant host ":" port 1,
+// and the URL printed for "wss://a.:1]://a3/" did not parse back.
+TEST(FuzzRegression, UrlHostWithColonsNeedsBrackets) {
+  EXPECT_THROW(diagnose::parse_url(corpus_file("url", "crash-unbracketed-colon-host")), UsageError);
+  EXPECT_THROW(diagnose::parse_url("wss://::1/"), UsageError);
+  EXPECT_THROW(diagnose::parse_url("wss://::1:8443/"), UsageError);
+  EXPECT_THROW(diagnose::parse_url("wss://[app.test]:8443/"), UsageError);
+  diagnose::Endpoint ep = diagnose::parse_url("wss://[::1]:8443/");
+  EXPECT_EQ(ep.host, "::1");
+  EXPECT_EQ(ep.port, 8443);
+  EXPECT_EQ(ep.url(), "wss://[::1]:8443/");
 }
 
 }  // namespace
