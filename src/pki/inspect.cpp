@@ -20,9 +20,25 @@ std::string name_text(const X509_NAME* name) {
   return std::string(data, static_cast<size_t>(len));
 }
 
-std::string asn1_text(const ASN1_STRING* s) {
+std::string asn1_bytes(const ASN1_STRING* s) {
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                      static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+// SANs are IA5String (ASCII): any other byte is shown as \xNN, so a hostile certificate can
+// neither break the JSON (which must be UTF-8) nor send control sequences to the terminal.
+std::string asn1_text(const ASN1_STRING* s) {
+  std::string out;
+  const unsigned char* data = ASN1_STRING_get0_data(s);
+  for (int i = 0; i < ASN1_STRING_length(s); ++i) {
+    if (data[i] >= 0x20 && data[i] < 0x7f) {
+      out += static_cast<char>(data[i]);
+    } else {
+      static const char* hex = "0123456789abcdef";
+      out += {'\\', 'x', hex[data[i] >> 4], hex[data[i] & 15]};
+    }
+  }
+  return out;
 }
 
 long days_between(const ASN1_TIME* from, const ASN1_TIME* to) {
@@ -64,7 +80,7 @@ CertificateReport inspect_certificate(X509* cert, X509* ca) {
     const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans, i);
     switch (gen->type) {
       case GEN_DNS: r.sans.emplace_back("DNS", asn1_text(gen->d.dNSName)); break;
-      case GEN_IPADD: r.sans.emplace_back("IP", ip_to_string(asn1_text(gen->d.iPAddress))); break;
+      case GEN_IPADD: r.sans.emplace_back("IP", ip_to_string(asn1_bytes(gen->d.iPAddress))); break;
       case GEN_EMAIL: r.sans.emplace_back("email", asn1_text(gen->d.rfc822Name)); break;
       case GEN_URI: r.sans.emplace_back("URI", asn1_text(gen->d.uniformResourceIdentifier)); break;
       default: r.sans.emplace_back("other", ""); break;

@@ -4,6 +4,8 @@
 
 #include "diagnose/url.h"
 #include "error.h"
+#include "pki/inspect.h"
+#include "pki/keys.h"
 #include "pki/names.h"
 #include "support/helpers.h"
 
@@ -34,6 +36,19 @@ TEST(FuzzRegression, UrlHostWithColonsNeedsBrackets) {
   EXPECT_EQ(ep.host, "::1");
   EXPECT_EQ(ep.port, 8443);
   EXPECT_EQ(ep.url(), "wss://[::1]:8443/");
+}
+
+// A SAN holding bytes that are not ASCII made `inspect --json` fail (nlohmann::json refuses
+// invalid UTF-8) and would have printed raw control bytes to the terminal.
+TEST(FuzzRegression, InspectShowsNonAsciiSanBytesEscaped) {
+  ossl::X509Ptr cert = pki::load_certificate(corpus_file("certificate", "crash-san-not-utf8"), "crash");
+  pki::CertificateReport report = pki::inspect_certificate(cert.get(), nullptr);
+  std::string json;
+  EXPECT_NO_THROW(json = pki::to_json(report).dump(2));
+  bool escaped = false;
+  for (const auto& [type, value] : report.sans) escaped |= value.find("\\x") != std::string::npos;
+  EXPECT_TRUE(escaped);
+  EXPECT_EQ(report.sans.front(), std::make_pair(std::string("DNS"), std::string("localhost")));
 }
 
 }  // namespace
