@@ -1,11 +1,14 @@
 // `devcert snippet`: each rendered snippet checked by its real tool (nginx -t, caddy validate,
-// node --check, py_compile, gofmt + go vet), and the programs and nginx actually started on
-// loopback and proven with `devcert verify-server`. The certificate lives in a directory whose
-// name holds spaces, quotes, a backslash and braces, so every tool also proves the quoting.
+// node --check, py_compile, gofmt + go vet), then each actually started on loopback and proven
+// with `devcert verify-server wss://` (nginx and Caddy in front of a ws:// app) or curl (Go).
+// The certificate lives in a directory whose name holds spaces, quotes, a backslash and braces,
+// so every tool also proves the quoting.
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <gtest/gtest.h>
+
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +46,32 @@ std::uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+// Polls `done` for up to 20 s (a guard against a hang, not a timing assertion).
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 400; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+bool have_python_websockets() {
+  return run_process({"/usr/bin/python3", "-c", "import websockets"}).exit_code == 0;
+}
+
+// The app behind nginx and Caddy: a plain ws:// echo server on 127.0.0.1, printing "app PORT".
+std::vector<std::string> plain_ws_app() {
+  return {"/usr/bin/python3", "-c",
+          "import asyncio, websockets\n"
+          "async def echo(ws, path=None):\n"
+          "    async for m in ws: await ws.send(m)\n"
+          "async def main():\n"
+          "    s = await websockets.serve(echo, '127.0.0.1', 0)\n"
+          "    print('app %d' % s.sockets[0].getsockname()[1], flush=True)\n"
+          "    await asyncio.Future()\n"
+          "asyncio.run(main())\n"};
 }
 
 class Snippet : public testing::Test {
@@ -88,6 +117,13 @@ class Snippet : public testing::Test {
                           "https://localhost:" + std::to_string(port) + "/"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "hello over TLS\n");
+  }
+
+  // Caddy keeps its state under $HOME and the XDG directories: all in the test's directory.
+  std::map<std::string, std::string> caddy_env() const {
+    return {{"HOME", (tmp / "home").string()},
+            {"XDG_DATA_HOME", (tmp / "data").string()},
+            {"XDG_CONFIG_HOME", (tmp / "config").string()}};
   }
 
   // Starts a rendered program with --port 0 and returns the port it prints.
@@ -189,18 +225,8 @@ TEST_F(Snippet, NginxConfigPassesNginxT) {
 TEST_F(Snippet, NginxServesWssThroughToTheApp) {
   std::string nginx = find_tool("nginx");
   DEVCERT_REQUIRE_TOOL(!nginx.empty(), "nginx");
-  DEVCERT_REQUIRE_TOOL(run_process({"/usr/bin/python3", "-c", "import websockets"}).exit_code == 0,
-               "Debian's python3-websockets");
-  // The app behind nginx: a plain ws:// echo server on a free port.
-  BackgroundProcess app({"/usr/bin/python3", "-c",
-                         "import asyncio, websockets\n"
-                         "async def echo(ws, path=None):\n"
-                         "    async for m in ws: await ws.send(m)\n"
-                         "async def main():\n"
-                         "    s = await websockets.serve(echo, '127.0.0.1', 0)\n"
-                         "    print('app %d' % s.sockets[0].getsockname()[1], flush=True)\n"
-                         "    await asyncio.Future()\n"
-                         "asyncio.run(main())\n"});
+  DEVCERT_REQUIRE_TOOL(have_python_websockets(), "Debian's python3-websockets");
+  BackgroundProcess app(plain_ws_app());
   std::uint16_t app_port = start(app, "app ");
   ASSERT_NE(app_port, 0) << app.err();
 
@@ -212,9 +238,7 @@ TEST_F(Snippet, NginxServesWssThroughToTheApp) {
   BackgroundProcess server({nginx, "-p", prefix.string() + "/", "-c", conf.string(), "-e", "stderr"});
   ASSERT_TRUE(server.started());
   // nginx prints nothing when it is up: its pid file says so.
-  for (int i = 0; i < 200 && !stdfs::exists(prefix / "nginx.pid"); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_TRUE(stdfs::exists(prefix / "nginx.pid")) << server.err();
+  ASSERT_TRUE(eventually([&] { return stdfs::exists(prefix / "nginx.pid"); })) << server.err();
   expect_verified("wss://localhost:" + std::to_string(port) + "/");
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.err();
 }
@@ -222,10 +246,7 @@ TEST_F(Snippet, NginxServesWssThroughToTheApp) {
 TEST_F(Snippet, CaddyfileValidatesAndLoadsTheFiles) {
   DEVCERT_REQUIRE_TOOL(have_tool("caddy"), "caddy");
   stdfs::path file = render("caddy", "Caddyfile");
-  // Caddy keeps its state under $HOME and the XDG directories: all in the test's directory.
-  std::map<std::string, std::string> env{{"HOME", (tmp / "home").string()},
-                                         {"XDG_DATA_HOME", (tmp / "data").string()},
-                                         {"XDG_CONFIG_HOME", (tmp / "config").string()}};
+  auto env = caddy_env();
   auto r = run_process({"caddy", "validate", "--config", file.string(), "--adapter", "caddyfile"}, env);
   EXPECT_EQ(r.exit_code, 0) << read_text(file) << r.out << r.err;
   EXPECT_NE(r.out.find("Valid configuration"), std::string::npos) << r.out << r.err;
@@ -242,6 +263,24 @@ TEST_F(Snippet, CaddyfileValidatesAndLoadsTheFiles) {
   EXPECT_EQ(server["tls_connection_policies"][0]["protocol_min"], "tls1.2");
 }
 
+TEST_F(Snippet, CaddyServesWssThroughToTheApp) {
+  DEVCERT_REQUIRE_TOOL(have_tool("caddy"), "caddy");
+  DEVCERT_REQUIRE_TOOL(have_python_websockets(), "Debian's python3-websockets");
+  BackgroundProcess app(plain_ws_app());
+  std::uint16_t app_port = start(app, "app ");
+  ASSERT_NE(app_port, 0) << app.err();
+
+  std::uint16_t port = free_port();
+  stdfs::path file = render("caddy", "Caddyfile",
+                            {"--port", std::to_string(port), "--upstream", "127.0.0.1:" + std::to_string(app_port)});
+  BackgroundProcess server({"caddy", "run", "--config", file.string(), "--adapter", "caddyfile"}, caddy_env());
+  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(eventually([&] { return server.err().find("serving initial configuration") != std::string::npos; }))
+      << server.err();
+  expect_verified("wss://localhost:" + std::to_string(port) + "/");
+  server.stop(SIGTERM);
+}
+
 TEST_F(Snippet, NodeServerChecksAndEchoesOverWss) {
   DEVCERT_REQUIRE_TOOL(have_tool("node") && run_process({"node", "-e", "require('ws')"}, kNodeEnv).exit_code == 0,
                "node and Debian's node-ws");
@@ -256,8 +295,7 @@ TEST_F(Snippet, NodeServerChecksAndEchoesOverWss) {
 }
 
 TEST_F(Snippet, PythonServerCompilesAndEchoesOverWss) {
-  DEVCERT_REQUIRE_TOOL(run_process({"/usr/bin/python3", "-c", "import websockets"}).exit_code == 0,
-               "Debian's python3-websockets");
+  DEVCERT_REQUIRE_TOOL(have_python_websockets(), "Debian's python3-websockets");
   stdfs::path program = render("python", "server.py", {"--port", "0"});
   auto check = run_process({"/usr/bin/python3", "-m", "py_compile", program.string()},
                            {{"PYTHONPYCACHEPREFIX", (tmp / "pycache").string()}});
