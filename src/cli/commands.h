@@ -9,17 +9,21 @@
 
 namespace devcert::cli {
 
+// Empty key_type and permit: devcert.toml's [ca] values, else the defaults (flags override the file).
 struct InitOptions {
-  std::string key_type = "ecdsa-p256";
+  std::string key_type;
   std::vector<std::string> permit;
   bool unconstrained = false;
+  std::string config_file;    // --config; empty: devcert.toml found from the current directory up
+  bool write_config = false;  // write the sample devcert.toml into the current directory, only
 };
 int run_init(const InitOptions& opts, Context& ctx);
 
+// Without names or a CSR, every [[cert]] of devcert.toml is issued; the flags below override it.
 struct IssueOptions {
   std::vector<std::string> names;
-  std::string key_type = "ecdsa-p256";
-  std::optional<int> days;  // unset: the profile's default
+  std::string key_type;     // empty: the file's, else the profile's default
+  std::optional<int> days;  // unset: the file's, else the profile's default
   bool client = false;
   std::string cert_file;
   std::string key_file;
@@ -27,6 +31,7 @@ struct IssueOptions {
   std::string p12_password = "changeit";  // keytool's default store password: Java reads it as is
   bool fullchain = false;
   std::string csr_file;
+  std::string config_file;  // --config; empty: devcert.toml found from the current directory up
   bool json = false;
 };
 int run_issue(const IssueOptions& opts, Context& ctx);

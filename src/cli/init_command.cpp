@@ -2,18 +2,42 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "config/config.h"
+#include "error.h"
 #include "pki/ca.h"
 #include "pki/keys.h"
+#include "templates/templates.h"
 #include "trust/actions.h"
+#include "util/fs.h"
 
 namespace devcert::cli {
 
+namespace {
+
+int write_sample_config(Context& ctx) {
+  std::filesystem::path target = std::filesystem::current_path() / config::kFileName;
+  if (std::filesystem::exists(target))
+    throw Error(target.string() + " already exists; devcert never writes over it",
+                "edit that file, or move it away to get the commented sample");
+  fs::write_file_atomic(target, templates::find("devcert.toml").value(), 0644);
+  ctx.out.line("wrote " + target.string());
+  ctx.out.note("list your certificates in it, check it in, then run 'devcert init' and 'devcert issue'");
+  return 0;
+}
+
+}  // namespace
+
 int run_init(const InitOptions& opts, Context& ctx) {
+  if (opts.write_config) return write_sample_config(ctx);
+  auto file = config::load_for_command(opts.config_file);
+  config::CaSettings ca = file ? file->ca : config::CaSettings{};
   pki::RootProfile profile;
-  profile.key_type = pki::parse_key_type(opts.key_type);
+  profile.key_type = pki::parse_key_type(!opts.key_type.empty() ? opts.key_type : ca.key_type.value_or("ecdsa-p256"));
+  if (ca.days) profile.days = *ca.days;
   profile.user_host = pki::current_user_host();
   profile.constrained = !opts.unconstrained;
-  for (const auto& p : opts.permit) pki::add_permit(profile.permitted, p);
+  for (const auto& p : opts.permit.empty() ? ca.permit : opts.permit) pki::add_permit(profile.permitted, p);
+  if (file) ctx.out.note("[ca] settings from " + file->path.string());
 
   pki::CaRoot root(ctx.caroot());
   if (root.exists()) {
@@ -61,7 +85,12 @@ void add_init_command(CLI::App& app, Context& ctx, int& exit_code) {
                   "Also permit this domain (with subdomains), IP or CIDR; repeatable");
   cmd->add_flag("--unconstrained", opts->unconstrained,
                 "Make a root without name constraints (it can vouch for any name)");
-  cmd->footer("Example:\n  devcert init\n  devcert init --permit corp.example --permit 100.64.0.0/10");
+  cmd->add_option("--config", opts->config_file,
+                  "Read [ca] from this devcert.toml (default: one found here or above)");
+  cmd->add_flag("--write-config", opts->write_config,
+                "Write a commented sample devcert.toml here (never over an existing file)");
+  cmd->footer("Example:\n  devcert init\n  devcert init --permit corp.example --permit 100.64.0.0/10\n"
+              "  devcert init --write-config    # a sample ./devcert.toml for your project");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_init(*opts, ctx); });
 }
 

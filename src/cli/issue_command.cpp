@@ -3,6 +3,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "config/config.h"
 #include "error.h"
 #include "pki/ca.h"
 #include "pki/csr.h"
@@ -32,73 +33,151 @@ bool system_store_trusts(const pki::CaRoot& root) {
   return true;
 }
 
+// One certificate to mint and where its files go.
+struct Job {
+  std::vector<pki::SubjectName> names;
+  pki::LeafProfile profile;
+  std::string cert_file, key_file, p12_file;
+  std::string where;  // "FILE:LINE:COLUMN" of its [[cert]] in devcert.toml; empty for arguments
+};
+
+pki::LeafProfile leaf_profile(const std::string& key_type, std::optional<int> days, bool client) {
+  pki::LeafProfile profile;
+  if (!key_type.empty()) profile.key_type = pki::parse_key_type(key_type);
+  if (days) {
+    if (*days < 1 || *days > pki::kMaxLeafDays)
+      throw UsageError("--days must be between 1 and 825 (Apple rejects longer TLS certificates)");
+    profile.days = *days;
+  }
+  profile.client_auth = client;
+  return profile;
+}
+
+// Every [[cert]] of the project file; flags given on the command line override its values.
+std::vector<Job> jobs_from_file(const config::ProjectFile& file, const IssueOptions& opts) {
+  if (file.certs.empty())
+    throw Error(file.path.string() + " lists no certificates",
+                "add a [[cert]] with names = [\"localhost\"], or name the hosts: devcert issue localhost");
+  bool one_path = !opts.cert_file.empty() || !opts.key_file.empty() || !opts.p12_file.empty();
+  if (one_path && file.certs.size() != 1)
+    throw UsageError("--cert-file, --key-file and --p12-file name one certificate's files, and " +
+                         file.path.string() + " lists " + std::to_string(file.certs.size()),
+                     "set cert, key and p12 in each [[cert]] instead");
+  std::vector<Job> jobs;
+  for (const config::CertEntry& c : file.certs) {
+    Job job;
+    job.names = pki::parse_subject_names(c.names);
+    job.profile = leaf_profile(opts.key_type.empty() ? c.key_type.value_or("") : opts.key_type,
+                               opts.days ? opts.days : c.days, opts.client || c.client.value_or(false));
+    job.cert_file = opts.cert_file.empty() ? c.cert.string() : opts.cert_file;
+    job.key_file = opts.key_file.empty() ? c.key.string() : opts.key_file;
+    job.p12_file = opts.p12_file.empty() ? c.p12.string() : opts.p12_file;
+    job.where = c.where;
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+Job job_from_arguments(const IssueOptions& opts, const std::optional<pki::CertificateRequest>& csr) {
+  std::vector<std::string> inputs = opts.names;
+  if (inputs.empty() && csr) inputs = csr->names;
+  if (inputs.empty())
+    throw UsageError(csr ? "the CSR has no subjectAltName; name the hosts on the command line"
+                         : "no names given, and no devcert.toml here or in a parent directory",
+                     "devcert issue localhost 127.0.0.1 ::1 (or list them in a devcert.toml: "
+                     "devcert init --write-config)");
+  Job job;
+  job.names = pki::parse_subject_names(inputs);
+  job.profile = leaf_profile(opts.key_type, opts.days, opts.client);
+  std::string stem = pki::default_file_stem(job.names);
+  job.cert_file = opts.cert_file.empty() ? "./" + stem + ".pem" : opts.cert_file;
+  job.key_file = opts.key_file.empty() ? "./" + stem + "-key.pem" : opts.key_file;
+  job.p12_file = opts.p12_file;
+  return job;
+}
+
+void write_leaf(const Job& job, const pki::Leaf& leaf, const pki::CertificateAuthority& ca,
+                const IssueOptions& opts) {
+  // A project file's directories (certs/ in a fresh clone) are made; argument paths are as given.
+  if (!job.where.empty())
+    for (const auto& file : {job.cert_file, job.key_file, job.p12_file})
+      if (auto dir = std::filesystem::path(file).parent_path(); !dir.empty()) fs::ensure_directory(dir, 0755);
+  // The key lands before the certificate: a crash never leaves a certificate without its key.
+  if (leaf.key) fs::write_file_atomic(job.key_file, pki::private_key_pem(leaf.key.get()), 0600);
+  std::string cert_pem = pki::certificate_pem(leaf.cert.get());
+  if (opts.fullchain) cert_pem += pki::certificate_pem(ca.cert.get());
+  fs::write_file_atomic(job.cert_file, cert_pem, 0644);
+  if (!job.p12_file.empty())
+    fs::write_file_atomic(job.p12_file,
+                          pki::pkcs12_der(leaf.cert.get(), leaf.key.get(), ca.cert.get(), opts.p12_password,
+                                          job.names.front().value),
+                          0600);
+}
+
+nlohmann::json describe_json(const Job& job, const pki::Leaf& leaf) {
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& n : job.names)
+    names.push_back({{"type", pki::kind_name(n.kind)}, {"value", n.value}, {"input", n.input}});
+  auto path_or_null = [](const std::string& p) { return p.empty() ? nlohmann::json(nullptr) : nlohmann::json(p); };
+  return {{"names", names},
+          {"cert", job.cert_file},
+          {"key", leaf.key ? path_or_null(job.key_file) : nlohmann::json(nullptr)},
+          {"p12", path_or_null(job.p12_file)},
+          {"not_after", pki::iso_time(X509_get0_notAfter(leaf.cert.get()))},
+          {"fingerprint_sha256", pki::fingerprint_sha256(leaf.cert.get())}};
+}
+
+void describe_text(const Job& job, const pki::Leaf& leaf, const IssueOptions& opts, Context& ctx) {
+  std::string list;
+  for (const auto& n : job.names) list += (list.empty() ? "" : ", ") + n.value;
+  ctx.out.line("issued a certificate for: " + list);
+  ctx.out.line("  certificate: " + job.cert_file + (opts.fullchain ? " (with the root appended)" : ""));
+  if (leaf.key) ctx.out.line("  key:         " + job.key_file);
+  if (!job.p12_file.empty())
+    ctx.out.line("  PKCS#12:     " + job.p12_file + " (password \"" + opts.p12_password + "\")");
+  ctx.out.line("  expires:     " + pki::iso_time(X509_get0_notAfter(leaf.cert.get())));
+}
+
 }  // namespace
 
 int run_issue(const IssueOptions& opts, Context& ctx) {
-  pki::LeafProfile profile;
-  profile.key_type = pki::parse_key_type(opts.key_type);
-  if (opts.days) {
-    if (*opts.days < 1 || *opts.days > pki::kMaxLeafDays)
-      throw UsageError("--days must be between 1 and 825 (Apple rejects longer TLS certificates)");
-    profile.days = *opts.days;
-  }
-  profile.client_auth = opts.client;
-
   std::optional<pki::CertificateRequest> csr;
   if (!opts.csr_file.empty()) {
     csr = pki::load_csr(fs::read_file(opts.csr_file), opts.csr_file);
     if (!opts.p12_file.empty()) throw UsageError("--p12-file needs the private key, which a CSR does not carry");
   }
-  std::vector<std::string> inputs = opts.names;
-  if (inputs.empty() && csr) inputs = csr->names;
-  if (inputs.empty())
-    throw UsageError(csr ? "the CSR has no subjectAltName; name the hosts on the command line"
-                         : "no names given",
-                     "devcert issue localhost 127.0.0.1 ::1");
-  std::vector<pki::SubjectName> names = pki::parse_subject_names(inputs);
+  bool from_arguments = !opts.names.empty() || csr;
+  if (from_arguments && !opts.config_file.empty())
+    throw UsageError("--config lists the certificates to issue; give either names (or --csr) or --config");
+  std::optional<config::ProjectFile> file;
+  if (!from_arguments) file = config::load_for_command(opts.config_file);
+  // Every entry is checked and minted before the first file is written: one bad entry, nothing issued.
+  std::vector<Job> jobs = file ? jobs_from_file(*file, opts) : std::vector<Job>{job_from_arguments(opts, csr)};
 
   pki::CaRoot root(ctx.caroot());
   pki::CertificateAuthority ca = root.load();
-  pki::Leaf leaf = pki::issue_leaf(ca, names, profile, csr ? csr->public_key.get() : nullptr);
+  std::vector<pki::Leaf> leaves;
+  for (const Job& job : jobs) {
+    try {
+      leaves.push_back(pki::issue_leaf(ca, job.names, job.profile, csr ? csr->public_key.get() : nullptr));
+    } catch (const Error& e) {
+      if (job.where.empty()) throw;
+      throw Error(job.where + ": " + e.what(), e.fix(), e.exit_code());
+    }
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) write_leaf(jobs[i], leaves[i], ca, opts);
 
-  std::string stem = pki::default_file_stem(names);
-  std::string cert_file = opts.cert_file.empty() ? "./" + stem + ".pem" : opts.cert_file;
-  std::string key_file = opts.key_file.empty() ? "./" + stem + "-key.pem" : opts.key_file;
-
-  // The key lands before the certificate: a crash never leaves a certificate without its key.
-  if (leaf.key) fs::write_file_atomic(key_file, pki::private_key_pem(leaf.key.get()), 0600);
-  std::string cert_pem = pki::certificate_pem(leaf.cert.get());
-  if (opts.fullchain) cert_pem += pki::certificate_pem(ca.cert.get());
-  fs::write_file_atomic(cert_file, cert_pem, 0644);
-  if (!opts.p12_file.empty())
-    fs::write_file_atomic(opts.p12_file,
-                          pki::pkcs12_der(leaf.cert.get(), leaf.key.get(), ca.cert.get(),
-                                          opts.p12_password, names.front().value),
-                          0600);
-
-  std::string not_after = pki::iso_time(X509_get0_notAfter(leaf.cert.get()));
   if (opts.json) {
-    nlohmann::json j;
-    j["names"] = nlohmann::json::array();
-    for (const auto& n : names)
-      j["names"].push_back({{"type", pki::kind_name(n.kind)}, {"value", n.value}, {"input", n.input}});
-    j["cert"] = cert_file;
-    j["key"] = leaf.key ? nlohmann::json(key_file) : nlohmann::json(nullptr);
-    j["p12"] = opts.p12_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(opts.p12_file);
-    j["not_after"] = not_after;
-    j["fingerprint_sha256"] = pki::fingerprint_sha256(leaf.cert.get());
-    j["ca"] = root.cert_path().string();
+    nlohmann::json certificates = nlohmann::json::array();
+    for (size_t i = 0; i < jobs.size(); ++i) certificates.push_back(describe_json(jobs[i], leaves[i]));
+    nlohmann::json j = {{"ca", root.cert_path().string()},
+                        {"config", file ? nlohmann::json(file->path.string()) : nlohmann::json(nullptr)},
+                        {"certificates", certificates}};
     ctx.out.out() << j.dump(2) << "\n";
     return 0;
   }
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n.value;
-  ctx.out.line("issued a certificate for: " + list);
-  ctx.out.line("  certificate: " + cert_file + (opts.fullchain ? " (with the root appended)" : ""));
-  if (leaf.key) ctx.out.line("  key:         " + key_file);
-  if (!opts.p12_file.empty())
-    ctx.out.line("  PKCS#12:     " + opts.p12_file + " (password \"" + opts.p12_password + "\")");
-  ctx.out.line("  expires:     " + not_after);
+  if (file) ctx.out.note("issuing the certificates listed in " + file->path.string());
+  for (size_t i = 0; i < jobs.size(); ++i) describe_text(jobs[i], leaves[i], opts, ctx);
   ctx.out.note("Node ignores the system store: export NODE_EXTRA_CA_CERTS=\"" +
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
   if (!ctx.out.quiet && !system_store_trusts(root)) ctx.out.warning(
@@ -113,6 +192,8 @@ void add_issue_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--key-type", opts->key_type, "ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096")
       ->check(CLI::IsMember(pki::key_type_names()));
   cmd->add_option("--days", opts->days, "Validity in days, 1..825 (default 824)");
+  cmd->add_option("--config", opts->config_file,
+                  "Issue every [[cert]] of this devcert.toml (default: one found here or above)");
   cmd->add_flag("--client", opts->client, "Also allow client authentication (mTLS)");
   cmd->add_option("--cert-file", opts->cert_file, "Where to write the certificate (default ./NAME.pem)");
   cmd->add_option("--key-file", opts->key_file, "Where to write the key (default ./NAME-key.pem)");
@@ -122,6 +203,7 @@ void add_issue_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--csr", opts->csr_file, "Sign this CSR instead of making a key");
   cmd->add_flag("--json", opts->json, "Print paths, names, expiry and fingerprint as JSON");
   cmd->footer("Examples:\n  devcert issue localhost 127.0.0.1 ::1\n"
+              "  devcert issue                 # every certificate listed in ./devcert.toml (or a parent's)\n"
               "  devcert issue '*.app.test' app.test --cert-file app.pem --key-file app-key.pem");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_issue(*opts, ctx); });
 }

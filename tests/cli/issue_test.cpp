@@ -87,7 +87,10 @@ TEST_F(IssueCommand, DaysOutOfRangeIsAUsageError) {
 TEST_F(IssueCommand, JsonOutputParses) {
   auto r = devcert({"issue", "--json", "localhost", "::1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  auto all = nlohmann::json::parse(r.out);
+  EXPECT_EQ(all["config"], nullptr);
+  ASSERT_EQ(all["certificates"].size(), 1u);
+  const auto& j = all["certificates"][0];
   EXPECT_EQ(j["cert"], "./localhost+1.pem");
   EXPECT_EQ(j["key"], "./localhost+1-key.pem");
   ASSERT_EQ(j["names"].size(), 2u);

@@ -1,0 +1,253 @@
+#include "config/config.h"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <initializer_list>
+
+#include "error.h"
+#include "pki/constraints.h"
+#include "pki/keys.h"
+#include "pki/names.h"
+#include "pki/profiles.h"
+#include "util/fs.h"
+
+namespace devcert::config {
+
+namespace {
+
+// 10 years is the root's default (pki::RootProfile) and the longest a development root needs.
+constexpr int kMaxRootDays = 3650;
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "nothing";
+  }
+}
+
+std::string join(std::initializer_list<std::string_view> words) {
+  std::string out;
+  for (auto w : words) out += (out.empty() ? "" : ", ") + std::string(w);
+  return out;
+}
+
+// Reads one file; every error names SOURCE:LINE:COLUMN of the offending key or value.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {
+    dir_ = stdfs::path(source_).parent_path();
+  }
+
+  ProjectFile read(const toml::table& root) {
+    check_keys(root, "the top level", {"ca", "cert"});
+    ProjectFile file;
+    file.path = source_;
+    if (const toml::node* ca = root.get("ca")) file.ca = read_ca(*ca);
+    if (const toml::node* certs = root.get("cert")) {
+      const toml::array* list = certs->as_array();
+      if (!list) fail(*certs, "cert must be an array of tables, written [[cert]], not " + std::string(type_name(*certs)));
+      for (const toml::node& entry : *list) {
+        if (!entry.is_table()) fail(entry, "each cert entry must be a table ([[cert]]), not " + std::string(type_name(entry)));
+        file.certs.push_back(read_cert(*entry.as_table()));
+      }
+    }
+    check_no_shared_outputs();
+    return file;
+  }
+
+  std::string where(const toml::source_region& at) const {
+    return source_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column);
+  }
+
+ private:
+  struct Output {
+    stdfs::path path;
+    std::string what;   // "cert", "key", "p12"
+    std::string where;  // of the value, or of the entry when the path is a default
+  };
+
+  [[noreturn]] void fail(const toml::source_region& at, const std::string& message, std::string fix = {}) const {
+    throw Error(where(at) + ": " + message, std::move(fix));
+  }
+  [[noreturn]] void fail(const toml::node& at, const std::string& message, std::string fix = {}) const {
+    fail(at.source(), message, std::move(fix));
+  }
+
+  void check_keys(const toml::table& table, std::string_view section,
+                  std::initializer_list<std::string_view> allowed) const {
+    for (auto&& [key, value] : table) {
+      bool known = false;
+      for (auto a : allowed) known = known || key.str() == a;
+      if (!known)
+        fail(key.source(), "unknown key '" + std::string(key.str()) + "' in " + std::string(section),
+             "the keys there are: " + join(allowed));
+    }
+  }
+
+  std::string string_of(const toml::node& node, std::string_view key) const {
+    if (!node.is_string()) fail(node, std::string(key) + " must be a string, not " + std::string(type_name(node)));
+    return node.as_string()->get();
+  }
+
+  std::vector<std::string> strings_of(const toml::node& node, std::string_view key) const {
+    const toml::array* list = node.as_array();
+    if (!list) fail(node, std::string(key) + " must be an array of strings, not " + std::string(type_name(node)));
+    std::vector<std::string> out;
+    for (const toml::node& item : *list) out.push_back(string_of(item, std::string(key) + " entries"));
+    return out;
+  }
+
+  // Runs a pki check on a value; its error (and fix) gains the value's position.
+  template <typename Check>
+  void checked(const toml::node& node, Check&& check) const {
+    try {
+      check();
+    } catch (const Error& e) {
+      fail(node, e.what(), e.fix());
+    }
+  }
+
+  std::string key_type_of(const toml::node& node) const {
+    std::string text = string_of(node, "key_type");
+    checked(node, [&] { pki::parse_key_type(text); });
+    return text;
+  }
+
+  int days_of(const toml::node& node, int max, std::string_view why) const {
+    if (!node.is_integer()) fail(node, "days must be an integer, not " + std::string(type_name(node)));
+    int64_t days = node.as_integer()->get();
+    if (days < 1 || days > max)
+      fail(node, "days must be between 1 and " + std::to_string(max) + " (" + std::string(why) + "), not " +
+                     std::to_string(days));
+    return static_cast<int>(days);
+  }
+
+  CaSettings read_ca(const toml::node& node) const {
+    const toml::table* table = node.as_table();
+    if (!table) fail(node, "ca must be a table ([ca]), not " + std::string(type_name(node)));
+    check_keys(*table, "[ca]", {"key_type", "days", "permit"});
+    CaSettings ca;
+    if (const toml::node* n = table->get("key_type")) ca.key_type = key_type_of(*n);
+    if (const toml::node* n = table->get("days")) ca.days = days_of(*n, kMaxRootDays, "10 years at most");
+    if (const toml::node* n = table->get("permit")) {
+      ca.permit = strings_of(*n, "permit");
+      pki::PermittedSet scratch;
+      for (size_t i = 0; i < ca.permit.size(); ++i)
+        checked(*n->as_array()->get(i), [&] { pki::add_permit(scratch, ca.permit[i]); });
+    }
+    return ca;
+  }
+
+  stdfs::path path_of(const toml::node& node, std::string_view key) const {
+    std::string text = string_of(node, key);
+    stdfs::path path(text);
+    if (text.empty() || text.find('\0') != std::string::npos || !path.has_filename() ||
+        path.filename() == "." || path.filename() == "..")
+      fail(node, std::string(key) + " must name a file, not '" + text + "'",
+           "a path relative to the directory of " + source_ + ", e.g. certs/dev.pem");
+    return dir_ / path;
+  }
+
+  void add_output(const toml::table& entry, std::string_view key, stdfs::path path) {
+    const toml::node* node = entry.get(key);
+    outputs_.push_back({path.lexically_normal(), std::string(key), where(node ? node->source() : entry.source())});
+  }
+
+  CertEntry read_cert(const toml::table& table) {
+    check_keys(table, "[[cert]]", {"names", "key_type", "days", "client", "cert", "key", "p12"});
+    CertEntry entry;
+    entry.where = where(table.source());
+    const toml::node* names = table.get("names");
+    if (!names)
+      fail(table.source(), "this [[cert]] has no names", "add names = [\"localhost\", \"127.0.0.1\", \"::1\"]");
+    entry.names = strings_of(*names, "names");
+    if (entry.names.empty()) fail(*names, "names is empty", "list at least one name: names = [\"localhost\"]");
+    std::vector<pki::SubjectName> parsed;
+    for (size_t i = 0; i < entry.names.size(); ++i)
+      checked(*names->as_array()->get(i), [&] { parsed.push_back(pki::classify_name(entry.names[i])); });
+    if (const toml::node* n = table.get("key_type")) entry.key_type = key_type_of(*n);
+    if (const toml::node* n = table.get("days"))
+      entry.days = days_of(*n, pki::kMaxLeafDays, "Apple rejects longer TLS certificates");
+    if (const toml::node* n = table.get("client")) {
+      if (!n->is_boolean()) fail(*n, "client must be true or false, not " + std::string(type_name(*n)));
+      entry.client = n->as_boolean()->get();
+    }
+    std::string stem = pki::default_file_stem(parsed);
+    const toml::node* cert = table.get("cert");
+    const toml::node* key = table.get("key");
+    const toml::node* p12 = table.get("p12");
+    entry.cert = cert ? path_of(*cert, "cert") : dir_ / (stem + ".pem");
+    entry.key = key ? path_of(*key, "key") : dir_ / (stem + "-key.pem");
+    if (p12) entry.p12 = path_of(*p12, "p12");
+    add_output(table, "cert", entry.cert);
+    add_output(table, "key", entry.key);
+    if (p12) add_output(table, "p12", entry.p12);
+    return entry;
+  }
+
+  // Two outputs on one path would leave one certificate's key under another's name.
+  void check_no_shared_outputs() const {
+    for (size_t i = 0; i < outputs_.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (outputs_[i].path == outputs_[j].path)
+          throw Error(outputs_[i].where + ": " + outputs_[i].what + " " + outputs_[i].path.string() +
+                          " is also the " + outputs_[j].what + " at " + outputs_[j].where,
+                      "give each file its own path (cert, key and p12 keys)");
+  }
+
+  std::string source_;
+  stdfs::path dir_;
+  std::vector<Output> outputs_;
+};
+
+}  // namespace
+
+ProjectFile parse(std::string_view text, std::string source) {
+  Reader reader(source);
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(reader.where(e.source()) + ": " + std::string(e.description()),
+                "see the commented sample: devcert init --write-config (in an empty directory)");
+  }
+  return reader.read(root);
+}
+
+ProjectFile load(const stdfs::path& path) { return parse(fs::read_file(path), path.string()); }
+
+std::optional<stdfs::path> find_project_file(const stdfs::path& start, const std::optional<stdfs::path>& home) {
+  std::error_code ec;
+  stdfs::path stop = home ? stdfs::weakly_canonical(*home, ec) : stdfs::path();
+  for (stdfs::path dir = stdfs::weakly_canonical(start, ec);; dir = dir.parent_path()) {
+    if (stdfs::exists(dir / kFileName, ec)) return dir / kFileName;
+    bool repository_root = stdfs::exists(dir / ".git", ec);
+    if (repository_root || (home && dir == stop) || dir == dir.parent_path()) return std::nullopt;
+  }
+}
+
+std::optional<ProjectFile> load_for_command(const std::string& config_option) {
+  if (!config_option.empty()) {
+    stdfs::path path = stdfs::absolute(config_option);
+    if (!stdfs::is_regular_file(path))
+      throw UsageError("--config " + config_option + ": no such file",
+                       "write a sample with: devcert init --write-config");
+    return load(path);
+  }
+  const char* home = std::getenv("HOME");
+  auto found = find_project_file(stdfs::current_path(),
+                                 home && *home ? std::optional<stdfs::path>(home) : std::nullopt);
+  if (!found) return std::nullopt;
+  return load(*found);
+}
+
+}  // namespace devcert::config

@@ -1,0 +1,60 @@
+// devcert.toml, the project file: the certificates a project needs, checked in, so every
+// developer gets the same ones from `devcert issue`. toml++ becomes plain structs here; nothing
+// else includes toml++.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace devcert::config {
+
+namespace stdfs = std::filesystem;
+
+inline constexpr std::string_view kFileName = "devcert.toml";
+
+// What `init` reads from [ca]; unset values keep the command's defaults.
+struct CaSettings {
+  std::optional<std::string> key_type;
+  std::optional<int> days;
+  std::vector<std::string> permit;
+};
+
+// One [[cert]] entry, validated. Output paths are resolved against the file's directory, and
+// default to NAME.pem and NAME-key.pem there (as `devcert issue NAME...` names them).
+struct CertEntry {
+  std::vector<std::string> names;
+  std::optional<std::string> key_type;
+  std::optional<int> days;
+  std::optional<bool> client;
+  stdfs::path cert;
+  stdfs::path key;
+  stdfs::path p12;     // empty: no PKCS#12
+  std::string where;   // "FILE:LINE:COLUMN" of the entry, to place later errors (constraints)
+};
+
+struct ProjectFile {
+  stdfs::path path;
+  CaSettings ca;
+  std::vector<CertEntry> certs;
+};
+
+// Parses and validates the whole text (unknown keys, types, key types, names, days, output
+// paths); throws devcert::Error whose message starts with "SOURCE:LINE:COLUMN: ". Relative paths
+// are resolved against SOURCE's directory. Pure: reads no file.
+ProjectFile parse(std::string_view text, std::string source);
+
+// Reads and parses `path`.
+ProjectFile load(const stdfs::path& path);
+
+// devcert.toml in `start` or the nearest parent; the search stops after the repository root
+// (a directory holding .git), after `home`, and at the file system root.
+std::optional<stdfs::path> find_project_file(const stdfs::path& start, const std::optional<stdfs::path>& home);
+
+// `--config FILE` when given (it must exist), else find_project_file from the current directory
+// up to $HOME.
+std::optional<ProjectFile> load_for_command(const std::string& config_option);
+
+}  // namespace devcert::config
