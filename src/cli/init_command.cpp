@@ -37,7 +37,6 @@ int run_init(const InitOptions& opts, Context& ctx) {
   profile.user_host = pki::current_user_host();
   profile.constrained = !opts.unconstrained;
   for (const auto& p : opts.permit.empty() ? ca.permit : opts.permit) pki::add_permit(profile.permitted, p);
-  if (file) ctx.out.note("[ca] settings from " + file->path.string());
 
   pki::CaRoot root(ctx.caroot());
   if (root.exists()) {
@@ -53,6 +52,7 @@ int run_init(const InitOptions& opts, Context& ctx) {
   if (opts.unconstrained)
     ctx.out.warning("--unconstrained: this root can vouch for ANY name, google.com included. "
                     "Anyone who copies its key can impersonate every site to this machine.");
+  if (file) ctx.out.note("creating the CA with the [ca] settings of " + file->path.string());
   if (profile.key_type == pki::KeyType::rsa_4096) ctx.out.note("generating an RSA-4096 key (a few seconds)...");
   auto result = root.init(profile);
   if (!result.moved_aside.empty())

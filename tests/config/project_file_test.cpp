@@ -136,6 +136,8 @@ TEST_F(ProjectFile, InitReadsCaSectionAndFlagsOverrideIt) {
   TempDir other;
   auto r = run_devcert({"init"}, other / "ca", project, {{"HOME", home.string()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("with the [ca] settings of " + (project / "devcert.toml").string()), std::string::npos)
+      << r.err;
   std::string text = openssl_text(other / "ca" / "rootCA.pem");
   EXPECT_NE(text.find("NIST CURVE: P-384"), std::string::npos) << text;
   EXPECT_NE(text.find("DNS:corp.example"), std::string::npos) << text;
