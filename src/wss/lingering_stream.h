@@ -14,6 +14,7 @@
 #include <memory>
 
 #include <boost/asio/compose.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/core/role.hpp>
 
@@ -56,6 +57,34 @@ struct LingerOp {
   }
 };
 
+// The TLS layer's teardown: a close_notify exchange bounded by a deadline, then the TCP
+// teardown above. It always reports success: Beast delivers the teardown's error in place of
+// the reason it failed the connection, so a client that never answered close_notify turned
+// "close 1009" into a bare TLS error in the server log.
+struct TlsLingerOp {
+  explicit TlsLingerOp(boost::asio::ssl::stream<LingeringTcpStream>& s, boost::beast::role_type r)
+      : stream(s), role(r) {}
+
+  boost::asio::ssl::stream<LingeringTcpStream>& stream;
+  boost::beast::role_type role;
+  int step = 0;
+
+  template <class Self>
+  void operator()(Self& self, boost::system::error_code = {}) {
+    switch (step++) {
+      case 0:
+        stream.next_layer().expires_after(std::chrono::seconds(2));
+        stream.async_shutdown(std::move(self));
+        return;
+      case 1:
+        async_teardown(role, stream.next_layer(), std::move(self));
+        return;
+      default:
+        self.complete({});
+    }
+  }
+};
+
 }  // namespace detail
 
 template <class TeardownHandler>
@@ -68,6 +97,14 @@ inline void teardown(boost::beast::role_type, LingeringTcpStream& stream,
                      boost::system::error_code& ec) {
   stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ec);
   stream.socket().close(ec);
+}
+
+template <class TeardownHandler>
+auto async_teardown(boost::beast::role_type role,
+                    boost::asio::ssl::stream<LingeringTcpStream>& stream,
+                    TeardownHandler&& handler) {
+  return boost::asio::async_compose<TeardownHandler, void(boost::system::error_code)>(
+      detail::TlsLingerOp{stream, role}, handler, stream);
 }
 
 }  // namespace devcert::wss

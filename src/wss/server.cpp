@@ -14,21 +14,17 @@ std::string endpoint_text(const tcp::endpoint& ep) {
   return addr + ":" + std::to_string(ep.port());
 }
 
-// Registers a connection's socket for stop() for as long as the session coroutine runs.
-class OpenGuard {
+// Runs a function when the scope ends, however the coroutine leaves it.
+template <class F>
+class ScopeExit {
  public:
-  OpenGuard(std::unordered_map<std::uint64_t, LingeringTcpStream*>& open, std::uint64_t id,
-            LingeringTcpStream* stream)
-      : open_(open), id_(id) {
-    open_.emplace(id, stream);
-  }
-  ~OpenGuard() { open_.erase(id_); }
-  OpenGuard(const OpenGuard&) = delete;
-  OpenGuard& operator=(const OpenGuard&) = delete;
+  explicit ScopeExit(F f) : f_(std::move(f)) {}
+  ~ScopeExit() { f_(); }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
 
  private:
-  std::unordered_map<std::uint64_t, LingeringTcpStream*>& open_;
-  std::uint64_t id_;
+  F f_;
 };
 
 http::response<http::string_body> page_response(const http::request<http::string_body>& req) {
@@ -120,7 +116,18 @@ void Server::stop() {
     stopping_ = true;
     error_code ignored;
     for (auto& acceptor : acceptors_) acceptor->close(ignored);
-    for (auto& [id, stream] : open_) stream->close();
+    for (auto& [id, conn] : open_) {
+      if (!conn.ws)
+        conn.tcp->close();
+      else if (!conn.writing)
+        close_going_away(conn);
+    }
+    if (open_.empty()) return;
+    grace_.expires_after(std::chrono::seconds(1));
+    grace_.async_wait([this](error_code ec) {
+      if (ec) return;
+      for (auto& [id, conn] : open_) conn.tcp->close();
+    });
   });
   // Closed sockets end their sessions at once; the deadline only guards against a bug.
   if (done_.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready)
@@ -131,6 +138,18 @@ void Server::stop() {
 std::size_t Server::connections_finished() const {
   std::lock_guard lock(mutex_);
   return finished_;
+}
+
+// A close frame while the session's read is pending: Beast allows one close (a write) beside
+// one read, and the read then ends with websocket::error::closed.
+void Server::close_going_away(Open& conn) {
+  conn.going_away = true;
+  conn.ws->async_close(websocket::close_code::going_away, [](error_code) {});
+}
+
+void Server::forget(std::uint64_t id) {
+  open_.erase(id);
+  if (stopping_ && open_.empty()) grace_.cancel();
 }
 
 void Server::finish(const ConnectionRecord& rec) {
@@ -163,7 +182,9 @@ awaitable<void> Server::session(tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), ec);
   WsStream ws(std::move(socket), tls_);
   auto& tcp_layer = beast::get_lowest_layer(ws);
-  OpenGuard guard(open_, next_id_++, &tcp_layer);
+  std::uint64_t id = next_id_++;
+  Open& conn = open_.emplace(id, Open{&tcp_layer}).first->second;
+  ScopeExit forget_on_exit([this, id] { forget(id); });
   try {
     tcp_layer.expires_after(limits_.handshake_timeout);
     auto [hs_ec] = co_await ws.next_layer().async_handshake(ssl::stream_base::server, use_tuple);
@@ -180,7 +201,7 @@ awaitable<void> Server::session(tcp::socket socket) {
     }
     rec.tls = tls_facts(ws.next_layer().native_handle());
     beast::flat_buffer buffer;
-    co_await serve_http(ws, buffer, rec);
+    co_await serve_http(ws, buffer, rec, conn);
   } catch (const std::exception& e) {
     rec.kind = ConnectionRecord::Kind::error;
     rec.outcome = std::string("internal error: ") + e.what();
@@ -189,7 +210,7 @@ awaitable<void> Server::session(tcp::socket socket) {
 }
 
 awaitable<void> Server::serve_http(WsStream& ws, beast::flat_buffer& buffer,
-                                   ConnectionRecord& rec) {
+                                   ConnectionRecord& rec, Open& conn) {
   auto& tcp_layer = beast::get_lowest_layer(ws);
   rec.kind = ConnectionRecord::Kind::http;
   for (;;) {
@@ -213,7 +234,7 @@ awaitable<void> Server::serve_http(WsStream& ws, beast::flat_buffer& buffer,
     }
     http::request<http::string_body> req = parser.release();
     if (websocket::is_upgrade(req)) {
-      co_await echo(ws, std::move(req), rec);
+      co_await echo(ws, std::move(req), rec, conn);
       co_return;
     }
     auto res = page_response(req);
@@ -230,7 +251,7 @@ awaitable<void> Server::serve_http(WsStream& ws, beast::flat_buffer& buffer,
 }
 
 awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
-                             ConnectionRecord& rec) {
+                             ConnectionRecord& rec, Open& conn) {
   rec.kind = ConnectionRecord::Kind::websocket;
   beast::get_lowest_layer(ws).expires_never();  // the WebSocket stream keeps its own timers
   websocket::stream_base::timeout timeouts;
@@ -249,9 +270,17 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
     rec.outcome = "WebSocket upgrade on " + path + " refused: " + ec.message();
     co_return;
   }
+  conn.ws = &ws;
+  if (stopping_) close_going_away(conn);
   beast::flat_buffer message;
   for (;;) {
     auto [rec_ec, n] = co_await ws.async_read(message, use_tuple);
+    if (conn.going_away) {
+      rec.close_code = websocket::close_code::going_away;
+      rec.outcome = "websocket on " + path + ": " + std::to_string(rec.messages) +
+                    " message(s) echoed, closed by the server with 1001 (stopping)";
+      co_return;
+    }
     if (rec_ec == websocket::error::closed) {
       rec.close_code = ws.reason().code;
       rec.outcome = "websocket on " + path + ": " + std::to_string(rec.messages) +
@@ -289,8 +318,11 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
       co_return;
     }
     ws.text(ws.got_text());
+    conn.writing = true;
     auto [wec, wn] = co_await ws.async_write(message.data(), use_tuple);
+    conn.writing = false;
     message.consume(message.size());
+    if (stopping_ && !wec && !conn.going_away) close_going_away(conn);
     if (wec) {
       rec.outcome = "websocket on " + path + ": write failed: " + wec.message();
       co_return;

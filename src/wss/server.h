@@ -63,16 +63,30 @@ class Server {
 
   // Serves on a background thread until stop().
   void start();
-  // Stops accepting, closes every open connection, and waits for the thread (idempotent).
+  // Stops accepting, sends close 1001 (going away) on every open WebSocket, closes the other
+  // connections at once and the WebSockets after a short grace period, then waits for the
+  // thread (idempotent).
   void stop();
 
   std::size_t connections_finished() const;
 
  private:
+  // An open connection, touched only on the server thread, so that stop() can end it.
+  struct Open {
+    LingeringTcpStream* tcp;
+    WsStream* ws = nullptr;   // set once the WebSocket is up: stop() closes it with 1001
+    bool writing = false;     // an echo is being written: the session closes after it
+    bool going_away = false;  // close 1001 sent because the server is stopping
+  };
+
   awaitable<void> accept_loop(tcp::acceptor& acceptor);
   awaitable<void> session(tcp::socket socket);
-  awaitable<void> serve_http(WsStream& ws, beast::flat_buffer& buffer, ConnectionRecord& rec);
-  awaitable<void> echo(WsStream& ws, http::request<http::string_body> req, ConnectionRecord& rec);
+  awaitable<void> serve_http(WsStream& ws, beast::flat_buffer& buffer, ConnectionRecord& rec,
+                             Open& conn);
+  awaitable<void> echo(WsStream& ws, http::request<http::string_body> req, ConnectionRecord& rec,
+                       Open& conn);
+  void close_going_away(Open& conn);
+  void forget(std::uint64_t id);
   void finish(const ConnectionRecord& rec);
 
   asio::io_context ioc_{1};
@@ -81,9 +95,10 @@ class Server {
   Observer on_connection_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<tcp::endpoint> bound_;
-  // Open connections, touched only on the server thread, so that stop() can close them.
-  std::unordered_map<std::uint64_t, LingeringTcpStream*> open_;
+  std::unordered_map<std::uint64_t, Open> open_;
   std::uint64_t next_id_ = 0;
+  // After stop(): how long WebSocket clients get to answer close 1001 before their sockets close.
+  asio::steady_timer grace_{ioc_};
   std::thread thread_;
   std::promise<void> done_;
   mutable std::mutex mutex_;

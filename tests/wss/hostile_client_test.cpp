@@ -45,6 +45,14 @@ TEST_F(HostileClient, PlainHttpOnTheTlsPortIsToldToUseHttps) {
   expect_healthy_echo(server.port(), ca.pem());
 }
 
+// The log names the one reason the server closed the WebSocket, not a list of candidates,
+// even though the raw client never answers the TLS close_notify.
+void expect_only_reason(const std::string& outcome, const std::string& code) {
+  EXPECT_NE(outcome.find("closed with " + code), std::string::npos) << outcome;
+  for (std::string other : {"1002", "1007", "1009"})
+    if (other != code) EXPECT_EQ(outcome.find(other), std::string::npos) << outcome;
+}
+
 TEST_F(HostileClient, UnmaskedClientFrameGetsClose1002) {
   RawTls raw(server.port(), ca.pem());
   ASSERT_NE(raw.upgrade().find(" 101 "), std::string::npos);
@@ -52,7 +60,7 @@ TEST_F(HostileClient, UnmaskedClientFrameGetsClose1002) {
   EXPECT_EQ(close_code(parse_frames(raw.read_all())), 1002);
   auto records = server.wait_for(1);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_NE(records[0].outcome.find("1002"), std::string::npos) << records[0].outcome;
+  expect_only_reason(records[0].outcome, "1002");
   expect_healthy_echo(server.port(), ca.pem());
 }
 
@@ -63,7 +71,7 @@ TEST_F(HostileClient, InvalidUtf8InTextGetsClose1007) {
   EXPECT_EQ(close_code(parse_frames(raw.read_all())), 1007);
   auto records = server.wait_for(1);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_NE(records[0].outcome.find("1007"), std::string::npos) << records[0].outcome;
+  expect_only_reason(records[0].outcome, "1007");
   expect_healthy_echo(server.port(), ca.pem());
 }
 
@@ -75,7 +83,7 @@ TEST_F(HostileClient, OversizedFrameHeaderGetsClose1009BeforeAnyPayload) {
   EXPECT_EQ(close_code(parse_frames(raw.read_all())), 1009);
   auto records = server.wait_for(1);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_NE(records[0].outcome.find("1009"), std::string::npos) << records[0].outcome;
+  expect_only_reason(records[0].outcome, "1009");
   expect_healthy_echo(server.port(), ca.pem());
 }
 
