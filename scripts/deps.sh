@@ -9,6 +9,8 @@ test_pkgs=(groff-base man-db mkcert libnss3-tools python3
   nginx caddy golang-go)
 # libFuzzer and its sanitizer runtimes, llvm-symbolizer: scripts/fuzz.sh (issue 7).
 test_pkgs+=(clang libclang-rt-14-dev llvm)
+# mingw-w64: type-checks the Windows-only sources (tests/platform/windows_sources_compile.sh).
+test_pkgs+=(g++-mingw-w64-x86-64-posix)
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 # npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.
