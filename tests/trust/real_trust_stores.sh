@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # ctest fixture (issue 3): `save FILE` before the suite, `compare FILE` after it. Fails when the
-# machine's real trust stores, or the trust-related parts of the real $HOME, changed in between.
-# All of $HOME is too large to hash here (GBs of toolchains), so for the rest of $HOME only the
-# names of its top-level entries are compared.
+# machine's real trust stores or anything in the real $HOME changed in between. Trust stores and
+# the trust-related parts of $HOME are compared by content; the rest of $HOME (GBs of toolchains
+# on a developer's machine) by path, type, size, mode and modification time of every entry,
+# which any write changes. Only ccache's directory is left out: compilers running beside the
+# suite on a developer's machine write there, never devcert or its tests.
 set -euo pipefail
 mode=$1 file=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,15 +24,16 @@ paths+=("$home/.pki" "$home/.local/share/pki" "$home/.mozilla" "$home/snap/chrom
 
 snapshot() {
   "$here/snapshot_trust_state.sh" "${paths[@]}"
-  echo "HOME top-level entries:"
-  ls -A "$home" | LC_ALL=C sort
+  echo "HOME entries (path, type, size, mode, mtime):"
+  find "$home" -xdev -path "$home/.cache/ccache" -prune -o \
+    -printf '%P\t%y\t%s\t%m\t%T@\n' | LC_ALL=C sort
 }
 
 case "$mode" in
   save) snapshot >"$file" ;;
   compare)
     if diff -u "$file" <(snapshot) >"$file.diff"; then
-      echo "real trust stores and \$HOME trust state unchanged"
+      echo "real trust stores and \$HOME unchanged"
     else
       echo "error: the test suite changed the machine's real trust stores or \$HOME:" >&2
       head -50 "$file.diff" >&2
