@@ -110,6 +110,21 @@ class Snippet : public testing::Test {
     EXPECT_TRUE(j.value("ok", false)) << j.dump(2);
   }
 
+  // The snippet's TLS floor: TLS 1.2 completes, TLS 1.1 does not (offered for real: an OpenSSL
+  // client at security level 0 still speaks it).
+  void expect_tls12_but_not_tls11(std::uint16_t port) {
+    auto hello = [&](const std::string& version) {
+      return run_process({"openssl", "s_client", "-connect", "localhost:" + std::to_string(port),
+                          "-servername", "localhost", version, "-cipher", "DEFAULT@SECLEVEL=0"});
+    };
+    auto tls12 = hello("-tls1_2");
+    EXPECT_EQ(tls12.exit_code, 0) << tls12.err;
+    EXPECT_NE(tls12.out.find("New, TLSv1.2, Cipher is "), std::string::npos) << tls12.out;
+    auto tls11 = hello("-tls1_1");
+    EXPECT_NE(tls11.exit_code, 0) << tls11.out;
+    EXPECT_NE(tls11.out.find("New, (NONE), Cipher is (NONE)"), std::string::npos) << tls11.out;
+  }
+
   // The program's https:// page, fetched by curl trusting only this CA.
   void expect_https_answer(std::uint16_t port) {
     DEVCERT_REQUIRE_TOOL(have_tool("curl"), "curl");
@@ -240,6 +255,7 @@ TEST_F(Snippet, NginxServesWssThroughToTheApp) {
   // nginx prints nothing when it is up: its pid file says so.
   ASSERT_TRUE(eventually([&] { return stdfs::exists(prefix / "nginx.pid"); })) << server.err();
   expect_verified("wss://localhost:" + std::to_string(port) + "/");
+  expect_tls12_but_not_tls11(port);
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.err();
 }
 
@@ -278,6 +294,7 @@ TEST_F(Snippet, CaddyServesWssThroughToTheApp) {
   ASSERT_TRUE(eventually([&] { return server.err().find("serving initial configuration") != std::string::npos; }))
       << server.err();
   expect_verified("wss://localhost:" + std::to_string(port) + "/");
+  expect_tls12_but_not_tls11(port);
   server.stop(SIGTERM);
 }
 
@@ -292,6 +309,7 @@ TEST_F(Snippet, NodeServerChecksAndEchoesOverWss) {
   ASSERT_NE(port, 0) << server.out() << server.err();
   expect_verified("wss://localhost:" + std::to_string(port) + "/");
   expect_https_answer(port);
+  expect_tls12_but_not_tls11(port);
 }
 
 TEST_F(Snippet, PythonServerCompilesAndEchoesOverWss) {
@@ -304,6 +322,7 @@ TEST_F(Snippet, PythonServerCompilesAndEchoesOverWss) {
   std::uint16_t port = start(server, "wss://localhost:");
   ASSERT_NE(port, 0) << server.out() << server.err();
   expect_verified("wss://localhost:" + std::to_string(port) + "/");
+  expect_tls12_but_not_tls11(port);
 }
 
 TEST_F(Snippet, GoServerIsFormattedVetsBuildsAndServesHttps) {
@@ -329,6 +348,7 @@ TEST_F(Snippet, GoServerIsFormattedVetsBuildsAndServesHttps) {
   std::uint16_t port = start(server, "https://localhost:");
   ASSERT_NE(port, 0) << server.out() << server.err();
   expect_https_answer(port);
+  expect_tls12_but_not_tls11(port);
 }
 
 }  // namespace
