@@ -1,11 +1,55 @@
 #include "cli/app.h"
 
+#include <unistd.h>
+
+#include <utility>
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "error.h"
 #include "pki/ca.h"
+#include "util/process.h"
+#include "util/progress.h"
 
 namespace devcert::cli {
+namespace {
+
+// With --json, a script reads stdout: a failure is a JSON object there too (the message and the
+// fix still go to stderr for people). Scanned from argv because a usage error stops the parse.
+bool asked_for_json(int argc, char** argv) {
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+    if (std::string_view(argv[i]) == "--json") return true;
+  return false;
+}
+
+int fail(Context& ctx, bool json, const std::string& message, const std::string& fix, int code) {
+  ctx.out.error(message, fix);
+  if (json)
+    ctx.out.out() << nlohmann::json{{"ok", false}, {"error", message}, {"fix", fix}, {"exit_code", code}}.dump(2)
+                  << "\n" << std::flush;
+  return code;
+}
+
+// The first word that is not an option must name a command (the global options take no value):
+// CLI11 would only say "A subcommand is required" for `devcert isue`.
+void check_command_name(CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with('-')) continue;
+    for (const CLI::App* sub : std::as_const(app).get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == arg) return;
+    throw UsageError("unknown command '" + std::string(arg) + "'", "see 'devcert --help' for the commands");
+  }
+}
+
+// "devcert status --help" when the parse got as far as a command, else "devcert --help".
+std::string help_for(CLI::App& app) {
+  auto used = app.get_subcommands();
+  return "see 'devcert " + (used.empty() ? std::string() : used.front()->get_name() + " ") + "--help'";
+}
+
+}  // namespace
 
 std::filesystem::path Context::caroot() const { return pki::default_caroot(); }
 
@@ -17,11 +61,21 @@ int run_main(int argc, char** argv) {
                "  devcert init && devcert install && devcert issue localhost 127.0.0.1 ::1",
                "devcert"};
   app.set_version_flag("--version", std::string("devcert ") + DEVCERT_VERSION);
-  app.add_flag("-q,--quiet", ctx.out.quiet, "Print only results and errors");
+  app.add_flag("-q,--quiet", ctx.out.quiet, "Print only results, warnings and errors (no notes, no progress)");
   app.add_flag("-v,--verbose", ctx.out.verbose, "Show external commands run and TLS details");
   app.require_subcommand(1);
   app.fallthrough();
-  app.footer("Run 'devcert COMMAND --help' for a command's options. Manual: man devcert");
+  app.footer("Examples:\n  devcert init && devcert install\n  devcert issue localhost 127.0.0.1 ::1\n"
+             "  devcert verify-server wss://localhost:8443/\n\n"
+             "Exit status: 0 success, 1 the operation failed, 2 usage error.\n"
+             "Run 'devcert COMMAND --help' for a command's options. Manual: man devcert");
+  // Runs after the flags are parsed and before the command: --quiet and --verbose hold
+  // wherever they were written (before or after the command's name).
+  app.parse_complete_callback([&ctx] {
+    if (ctx.out.verbose)
+      process::set_trace([&ctx](const std::string& argv) { ctx.out.detail("run: " + argv); });
+    if (!ctx.out.quiet && ::isatty(STDERR_FILENO) == 1) progress::enable(std::cerr);
+  });
 
   add_init_command(app, ctx, exit_code);
   add_issue_command(app, ctx, exit_code);
@@ -35,7 +89,9 @@ int run_main(int argc, char** argv) {
   add_verify_server_command(app, ctx, exit_code);
   add_snippet_command(app, ctx, exit_code);
 
+  bool json = asked_for_json(argc, argv);
   try {
+    check_command_name(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -44,15 +100,14 @@ int run_main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    ctx.out.error(e.what(), "see 'devcert --help'");
-    return kExitUsage;
+    exit_code = fail(ctx, json, e.what(), help_for(app), kExitUsage);
   } catch (const Error& e) {
-    ctx.out.error(e.what(), e.fix());
-    return e.exit_code();
+    exit_code = fail(ctx, json, e.what(), e.fix(), e.exit_code());
   } catch (const std::exception& e) {
-    ctx.out.error(e.what());
-    return kExitFailure;
+    exit_code = fail(ctx, json, e.what(), "", kExitFailure);
   }
+  progress::disable();
+  process::set_trace({});
   return exit_code;
 }
 

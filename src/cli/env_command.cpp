@@ -32,7 +32,7 @@ void add_env_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<EnvOptions>();
   auto* cmd = app.add_subcommand("env", "Print exports for Node, Deno and Python requests");
   cmd->add_option("--shell", opts->shell, "bash, zsh, fish or powershell (default: from $SHELL)");
-  cmd->footer("Example:\n  eval \"$(devcert env)\"\n  devcert env --shell fish | source");
+  cmd->footer("Examples:\n  eval \"$(devcert env)\"\n  devcert env --shell fish | source");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_env(*opts, ctx); });
 }
 

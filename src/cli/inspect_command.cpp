@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <iostream>
 #include <iterator>
 
@@ -34,10 +35,15 @@ int run_inspect(const InspectOptions& opts, Context& ctx) {
     }
   }
   pki::CertificateReport report = pki::inspect_certificate(cert.get(), ca.get());
-  if (opts.json) ctx.out.out() << pki::to_json(report).dump(2) << "\n";
-  else ctx.out.out() << pki::to_text(report);
   bool has_error = std::any_of(report.findings.begin(), report.findings.end(),
                                [](const pki::Finding& f) { return f.severity == "error"; });
+  if (opts.json) {
+    nlohmann::json j = pki::to_json(report);
+    j["ok"] = !has_error;
+    ctx.out.out() << j.dump(2) << "\n";
+  } else {
+    ctx.out.out() << pki::to_text(report);
+  }
   return has_error ? kExitFailure : kExitOk;
 }
 

@@ -9,11 +9,15 @@ namespace devcert::cli {
 
 int run_install(const TrustOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
-  auto runner = trust::verbose_runner(ctx.out);
+  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
   auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
                                    trust::StoreEnvironment::from_process());
   ctx.out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
-  auto reports = trust::install_into(stores, ca);
+  std::vector<trust::StoreReport> reports;
+  {
+    progress::Task task("installing the root");
+    reports = trust::install_into(stores, ca, trust::progress_line(task, "installing the root"));
+  }
   trust::print_reports(ctx.out, reports);
   bool changed = false;
   for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
@@ -29,7 +33,7 @@ void add_install_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable "
                   "(default: $DEVCERT_TRUST_STORES, else all)");
   cmd->footer("Idempotent: a second run changes nothing and says so.\n"
-              "Example:\n  devcert install\n  devcert install --store nss --store java");
+              "Examples:\n  devcert install\n  devcert install --store nss --store java");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_install(*opts, ctx); });
 }
 

@@ -103,7 +103,8 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--host", opts->host, "Address or name to listen on (default localhost: 127.0.0.1 and ::1)");
   cmd->add_option("--port", opts->port, "Port (default 8443; 0 picks a free one)");
   cmd->footer("Without --cert/--key, a leaf for localhost, 127.0.0.1 and ::1 is minted in memory.\n"
-              "Open the printed https:// URL in a browser: the page echoes through wss://.");
+              "Open the printed https:// URL in a browser: the page echoes through wss://.\n"
+              "Examples:\n  devcert serve\n  devcert serve --cert localhost+2.pem --key localhost+2-key.pem --port 9443");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_serve(*opts, ctx); });
 }
 

@@ -10,7 +10,7 @@ namespace devcert::cli {
 
 int run_status(const TrustOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
-  auto runner = trust::verbose_runner(ctx.out);
+  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
   auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
                                    trust::StoreEnvironment::from_process());
   auto statuses = trust::status_of(stores, ca);
@@ -26,6 +26,7 @@ int run_status(const TrustOptions& opts, Context& ctx) {
       j["stores"].push_back({{"name", s.store}, {"where", s.where}, {"available", s.available},
                              {"installed", s.installed}, {"why", s.why}, {"fix", s.fix}});
     j["trusted_everywhere"] = everywhere;
+    j["ok"] = everywhere;
     ctx.out.out() << j.dump(2) << "\n";
     return everywhere ? kExitOk : kExitFailure;
   }
@@ -50,7 +51,8 @@ void add_status_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("status", "Show in which trust stores the root is installed");
   cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable");
   cmd->add_flag("--json", opts->json, "Print JSON");
-  cmd->footer("Exit status: 0 when the root is installed in every available selected store, 1 otherwise.");
+  cmd->footer("Exit status: 0 when the root is installed in every available selected store, 1 otherwise.\n"
+              "Examples:\n  devcert status\n  devcert status --store nss --json");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_status(*opts, ctx); });
 }
 

@@ -46,6 +46,9 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
     std::string detail = s.detail.empty() && s.status == diagnose::Stage::Status::skipped ? "skipped" : s.detail;
     ctx.out.line("  " + mark + " " + name + " " + detail);
   }
+  for (std::size_t i = 0; i < result.peer_certificates.size(); ++i)
+    ctx.out.detail("peer certificate " + std::to_string(i) + ": subject " + result.peer_certificates[i].subject +
+                   ", issuer " + result.peer_certificates[i].issuer);
   for (const auto& w : result.warnings) ctx.out.warning(w);
   if (result.ok) {
     ctx.out.line("ok: a verifying WebSocket client connects to " + result.endpoint.url());

@@ -212,6 +212,10 @@ class Walk {
     STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
     if (!chain || sk_X509_num(chain) == 0)
       throw Broken{"tls_handshake_failed", "the server sent no certificate", ""};
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      pki::CertificateReport r = pki::inspect_certificate(sk_X509_value(chain, i), nullptr);
+      d_.peer_certificates.push_back({r.subject, r.issuer});
+    }
     leaf_.reset(X509_dup(sk_X509_value(chain, 0)));
     untrusted_.reset(sk_X509_new_null());
     for (int i = 1; i < sk_X509_num(chain); ++i) sk_X509_push(untrusted_.get(), X509_dup(sk_X509_value(chain, i)));
@@ -430,6 +434,8 @@ nlohmann::json to_json(const Diagnosis& d) {
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& s : d.stages)
     stages.push_back({{"name", s.name}, {"status", status_text(s.status)}, {"detail", s.detail}, {"ms", s.ms}});
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& p : d.peer_certificates) peers.push_back({{"subject", p.subject}, {"issuer", p.issuer}});
   return {{"ok", d.ok},
           {"url", d.endpoint.url()},
           {"stage", d.stage},
@@ -442,6 +448,7 @@ nlohmann::json to_json(const Diagnosis& d) {
             {"node", info.clients.node},
             {"python", info.clients.python}}},
           {"stages", stages},
+          {"peer_certificates", peers},
           {"warnings", d.warnings}};
 }
 

@@ -30,8 +30,15 @@ struct Stage {
   double ms = 0;
 };
 
+// One certificate the server sent: what --verbose prints and the JSON carries.
+struct PeerCertificate {
+  std::string subject;
+  std::string issuer;
+};
+
 struct Diagnosis {
   Endpoint endpoint;
+  std::vector<PeerCertificate> peer_certificates;  // as served, leaf first
   std::vector<Stage> stages;  // every stage, in order; those after a failure are skipped
   std::vector<std::string> warnings;
   bool ok = false;

@@ -3,11 +3,13 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <cstdio>
 
 #include "error.h"
 #include "ossl/check.h"
+#include "util/progress.h"
 
 namespace devcert::pki {
 namespace {
@@ -31,6 +33,24 @@ std::string bio_to_string(BIO* bio) {
 ossl::Bio memory_bio(std::string_view data) {
   return ossl::Bio(ossl::check(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())),
                                "cannot allocate a memory BIO"));
+}
+
+// RSA: a prime search of seconds for 4096 bits, so OpenSSL's keygen callback turns a spinner
+// (shown on a terminal only, see util/progress.h).
+EVP_PKEY* generate_rsa(unsigned bits) {
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  progress::Task task("generating an RSA-" + std::to_string(bits) + " key");
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(bits)) <= 0)
+    return nullptr;
+  EVP_PKEY_CTX_set_app_data(ctx.get(), &task);
+  EVP_PKEY_CTX_set_cb(ctx.get(), [](EVP_PKEY_CTX* c) {
+    static_cast<progress::Task*>(EVP_PKEY_CTX_get_app_data(c))->tick();
+    return 1;
+  });
+  if (EVP_PKEY_generate(ctx.get(), &key) <= 0) return nullptr;
+  return key;
 }
 
 }  // namespace
@@ -59,9 +79,9 @@ ossl::Pkey generate_key(KeyType type) {
   switch (type) {
     case KeyType::ecdsa_p256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
     case KeyType::ecdsa_p384: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
-    case KeyType::rsa_2048: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
-    case KeyType::rsa_3072: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072}); break;
-    case KeyType::rsa_4096: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{4096}); break;
+    case KeyType::rsa_2048: key = generate_rsa(2048); break;
+    case KeyType::rsa_3072: key = generate_rsa(3072); break;
+    case KeyType::rsa_4096: key = generate_rsa(4096); break;
   }
   return ossl::Pkey(ossl::check(key, "cannot generate a key"));
 }

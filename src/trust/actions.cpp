@@ -40,9 +40,11 @@ std::string outcome_text(Outcome outcome) {
   return "?";
 }
 
-std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca) {
+std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca,
+                                      const StoreProgress& before) {
   std::vector<StoreReport> reports;
   for (auto& store : stores) {
+    if (before) before(*store, reports.size(), stores.size());
     StoreReport r = start(*store);
     if (!unavailable(*store, r)) {
       try {
@@ -66,9 +68,11 @@ std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca
   return reports;
 }
 
-std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca) {
+std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca,
+                                        const StoreProgress& before) {
   std::vector<StoreReport> reports;
   for (auto& store : stores) {
+    if (before) before(*store, reports.size(), stores.size());
     StoreReport r = start(*store);
     if (!unavailable(*store, r)) {
       try {

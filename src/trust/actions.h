@@ -2,6 +2,7 @@
 // attempted even when another fails, nothing skipped silently.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,12 @@ struct StoreStatus {
   std::string fix;
 };
 
-std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca);
-std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca);
+// `before` (may be empty) is told which store comes next: the progress line on a terminal.
+using StoreProgress = std::function<void(const TrustStore& store, std::size_t index, std::size_t count)>;
+std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca,
+                                      const StoreProgress& before = {});
+std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca,
+                                        const StoreProgress& before = {});
 std::vector<StoreStatus> status_of(StoreList& stores, const CaCertificate& ca);
 
 // True when any report is a failure of a store that is not optional.

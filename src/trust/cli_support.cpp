@@ -17,8 +17,11 @@ std::vector<std::string> selected_from(const std::vector<std::string>& flags) {
   return select_store_names(flags, env ? env : "");
 }
 
-process::SystemRunner verbose_runner(Output& out) {
-  return process::SystemRunner([&out](const std::string& line) { out.detail("run: " + line); });
+StoreProgress progress_line(progress::Task& task, std::string doing) {
+  return [&task, doing](const TrustStore& store, std::size_t index, std::size_t count) {
+    task.update(doing + ": " + store.name() + " (" + std::to_string(index + 1) + "/" +
+                std::to_string(count) + ")");
+  };
 }
 
 void print_reports(Output& out, const std::vector<StoreReport>& reports) {

@@ -1,5 +1,5 @@
-// What the install/uninstall/status/env commands share: our root, the selected stores and a
-// runner that shows each command with --verbose.
+// What the install/uninstall/status/env commands share: our root, the selected stores and how
+// store reports are printed.
 #pragma once
 
 #include <string>
@@ -9,6 +9,7 @@
 #include "trust/stores.h"
 #include "util/output.h"
 #include "util/process.h"
+#include "util/progress.h"
 
 namespace devcert::trust {
 
@@ -18,8 +19,8 @@ CaCertificate load_ca(const stdfs::path& caroot);
 // --store flags, else DEVCERT_TRUST_STORES, else all.
 std::vector<std::string> selected_from(const std::vector<std::string>& flags);
 
-// A SystemRunner whose commands go to out.detail() ("run: certutil -L ...").
-process::SystemRunner verbose_runner(Output& out);
+// Shows "installing the root: nss (2/3)" on `task`'s progress line (a terminal only).
+StoreProgress progress_line(progress::Task& task, std::string doing);
 
 // "✓ system: installed  /usr/local/share/ca-certificates (Debian/Ubuntu)" and the why/fix
 // lines under it; warnings for optional stores' failures.

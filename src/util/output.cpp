@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "util/progress.h"
+
 namespace devcert {
 
 bool want_color(int fd) {
@@ -15,38 +17,46 @@ bool want_color(int fd) {
 }
 
 Output::Output(std::ostream& out, std::ostream& err) : out_(out), err_(err) {
-  color = &err == &std::cerr && want_color(STDERR_FILENO);
+  color_out = &out == &std::cout && want_color(STDOUT_FILENO);
+  color_err = &err == &std::cerr && want_color(STDERR_FILENO);
 }
 
-std::string Output::paint(std::string_view code, std::string_view text) const {
+std::string Output::paint(bool color, std::string_view code, std::string_view text) {
   if (!color) return std::string(text);
   return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
 }
 
+std::ostream& Output::err() {
+  progress::erase();
+  return err_;
+}
+
 void Output::line(std::string_view text) {
-  if (!quiet) out_ << text << "\n" << std::flush;
+  if (quiet) return;
+  progress::erase();  // a terminal's stdout and stderr share one screen
+  out_ << text << "\n" << std::flush;
 }
 
 void Output::note(std::string_view text) {
-  if (!quiet) err_ << paint("1;36", "note:") << " " << text << "\n" << std::flush;
+  if (!quiet) err() << paint(color_err, "1;36", "note:") << " " << text << "\n" << std::flush;
 }
 
 void Output::warning(std::string_view text) {
-  err_ << paint("1;33", "warning:") << " " << text << "\n" << std::flush;
+  err() << paint(color_err, "1;33", "warning:") << " " << text << "\n" << std::flush;
 }
 
 void Output::error(std::string_view text, std::string_view fix) {
-  err_ << paint("1;31", "error:") << " " << text << "\n";
-  if (!fix.empty()) err_ << paint("1;36", "fix:") << " " << fix << "\n";
+  err() << paint(color_err, "1;31", "error:") << " " << text << "\n";
+  if (!fix.empty()) err_ << paint(color_err, "1;36", "fix:") << " " << fix << "\n";
   err_ << std::flush;
 }
 
 void Output::detail(std::string_view text) {
-  if (verbose) err_ << paint("2", "verbose:") << " " << text << "\n" << std::flush;
+  if (verbose) err() << paint(color_err, "2", "verbose:") << " " << text << "\n" << std::flush;
 }
 
-std::string Output::ok_mark() const { return paint("32", "✓"); }
-std::string Output::fail_mark() const { return paint("31", "✗"); }
-std::string Output::warn_mark() const { return paint("33", "!"); }
+std::string Output::ok_mark() const { return paint(color_out, "32", "✓"); }
+std::string Output::fail_mark() const { return paint(color_out, "31", "✗"); }
+std::string Output::warn_mark() const { return paint(color_out, "33", "!"); }
 
 }  // namespace devcert

@@ -1,5 +1,5 @@
-// Messages in one voice: results on stdout; note:/warning:/error: on stderr, coloured only on
-// a terminal and never with NO_COLOR set.
+// Messages in one voice: results on stdout; note:/warning:/error: on stderr. Each stream is
+// coloured only when it is a terminal, and never with NO_COLOR set.
 #pragma once
 
 #include <iostream>
@@ -14,7 +14,8 @@ class Output {
 
   bool quiet = false;
   bool verbose = false;
-  bool color = false;  // decided from the terminal and NO_COLOR at construction
+  bool color_out = false;  // stdout: decided from the terminal and NO_COLOR at construction
+  bool color_err = false;  // stderr: likewise
 
   std::ostream& out() { return out_; }
   void line(std::string_view text);      // stdout, dropped with --quiet
@@ -23,18 +24,19 @@ class Output {
   void error(std::string_view text, std::string_view fix = {});
   void detail(std::string_view text);    // only with --verbose
 
-  // "✓"/"✗" marks for checklists, green/red on a colour terminal.
+  // "✓"/"✗" marks for checklists on stdout, green/red when stdout is a colour terminal.
   std::string ok_mark() const;
   std::string fail_mark() const;
   std::string warn_mark() const;
 
  private:
-  std::string paint(std::string_view code, std::string_view text) const;
+  static std::string paint(bool color, std::string_view code, std::string_view text);
+  std::ostream& err();  // stderr, with any progress line erased first
   std::ostream& out_;
   std::ostream& err_;
 };
 
-// True when `fd` is a terminal and NO_COLOR is unset or empty (no-color.org).
+// True when `fd` is a terminal and NO_COLOR is unset or empty (no-color.org), TERM not "dumb".
 bool want_color(int fd);
 
 }  // namespace devcert

@@ -45,10 +45,20 @@ std::optional<stdfs::path> find_program(std::string_view name) {
   return std::nullopt;
 }
 
-Result SystemRunner::run(const Command& cmd) {
-  if (on_run_) on_run_(display(cmd.argv));
-  return process::run(cmd);
+namespace {
+std::function<void(const std::string&)>& trace_hook() {
+  static std::function<void(const std::string&)> hook;
+  return hook;
 }
+}  // namespace
+
+void set_trace(std::function<void(const std::string&)> trace) { trace_hook() = std::move(trace); }
+
+void trace_command(const std::vector<std::string>& argv) {
+  if (trace_hook()) trace_hook()(display(argv));
+}
+
+Result SystemRunner::run(const Command& cmd) { return process::run(cmd); }
 
 std::optional<stdfs::path> SystemRunner::find_program(std::string_view name) {
   return process::find_program(name);

@@ -44,6 +44,12 @@ std::optional<stdfs::path> find_program(std::string_view name);
 // Runs `cmd` and waits for it, capturing stdout and stderr.
 Result run(const Command& cmd);
 
+// `trace` (empty to stop) sees display(argv) of every command before it runs: --verbose prints
+// it. Only argv is shown, never stdin or the environment, which is where certificates travel.
+void set_trace(std::function<void(const std::string&)> trace);
+// Called by each platform's run(): hands the argv to the trace, if any.
+void trace_command(const std::vector<std::string>& argv);
+
 class CommandRunner {
  public:
   virtual ~CommandRunner() = default;
@@ -51,17 +57,11 @@ class CommandRunner {
   virtual std::optional<stdfs::path> find_program(std::string_view name) = 0;
 };
 
-// The real thing. `on_run` (may be empty) sees each argv before it runs: --verbose prints it.
-// Only argv is shown, never stdin, which is where certificates travel.
+// The real thing: process::run and process::find_program.
 class SystemRunner : public CommandRunner {
  public:
-  explicit SystemRunner(std::function<void(const std::string&)> on_run = {})
-      : on_run_(std::move(on_run)) {}
   Result run(const Command& cmd) override;
   std::optional<stdfs::path> find_program(std::string_view name) override;
-
- private:
-  std::function<void(const std::string&)> on_run_;
 };
 
 }  // namespace devcert::process

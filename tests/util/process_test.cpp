@@ -46,12 +46,15 @@ TEST(Display, QuotesOnlyWhatAShellWouldSplit) {
   EXPECT_EQ(display({"echo", "it's", ""}), "echo 'it'\\''s' ''");
 }
 
-TEST(SystemRunner, ReportsEachCommandBeforeRunning) {
+TEST(SystemRunner, TracesEachCommandBeforeRunningButNeverItsInput) {
   std::vector<std::string> seen;
-  SystemRunner runner([&](const std::string& line) { seen.push_back(line); });
-  runner.run({{"true"}, {}, "-----BEGIN PRIVATE KEY----- never shown"});
+  set_trace([&](const std::string& line) { seen.push_back(line); });
+  SystemRunner runner;
+  runner.run({{"true", "a b"}, {{"DEVCERT_PROBE", "secret"}}, "-----BEGIN PRIVATE KEY----- never shown"});
+  set_trace({});
+  run({{"true"}});
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0], "true");
+  EXPECT_EQ(seen[0], "true 'a b'");
   EXPECT_TRUE(runner.find_program("sh"));
   EXPECT_FALSE(runner.find_program("devcert-no-such-tool-xyz"));
 }
