@@ -6,5 +6,6 @@ scripts/deps.sh --test
 scripts/build.sh
 # The browser test drives Debian's Chromium through playwright-core, pinned in the lock file.
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-cd build
-ctest --output-on-failure -j"$(nproc)" --timeout 900
+(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 900)
+# Not a ctest test: it installs and removes the .deb on this machine, alone.
+scripts/package_test.sh
