@@ -102,11 +102,13 @@ void write_leaf(const Job& job, const pki::Leaf& leaf, const pki::CertificateAut
   if (!job.where.empty())
     for (const auto& file : {job.cert_file, job.key_file, job.p12_file})
       if (auto dir = std::filesystem::path(file).parent_path(); !dir.empty()) fs::ensure_directory(dir, 0755);
-  // The key lands before the certificate: a crash never leaves a certificate without its key.
-  if (leaf.key) fs::write_file_atomic(job.key_file, pki::private_key_pem(leaf.key.get()), 0600);
   std::string cert_pem = pki::certificate_pem(leaf.cert.get());
   if (opts.fullchain) cert_pem += pki::certificate_pem(ca.cert.get());
-  fs::write_file_atomic(job.cert_file, cert_pem, 0644);
+  // Never a certificate beside a key that is not its own, whenever a crash strikes (issue 7).
+  if (leaf.key)
+    fs::write_key_and_certificate(job.key_file, pki::private_key_pem(leaf.key.get()), job.cert_file, cert_pem);
+  else
+    fs::write_file_atomic(job.cert_file, cert_pem, 0644);
   if (!job.p12_file.empty())
     fs::write_file_atomic(job.p12_file,
                           pki::pkcs12_der(leaf.cert.get(), leaf.key.get(), ca.cert.get(), opts.p12_password,

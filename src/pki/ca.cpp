@@ -72,7 +72,13 @@ ossl::X509Ptr CaRoot::load_cert() const {
                 "move it away, or set DEVCERT_CAROOT to a directory");
   if (!exists())
     throw Error("no devcert CA in " + dir_.string(), "create one: devcert init");
-  return load_certificate(fs::read_file(cert_path()), cert_path().string());
+  std::string pem = fs::read_file(cert_path());
+  try {
+    return load_certificate(pem, cert_path().string());
+  } catch (const Error& e) {  // the same words, with the fix for a CA
+    throw Error(e.what(), "restore it from a backup (devcert never rewrites a CA); without one, move " +
+                              dir_.string() + " aside, then devcert init and devcert install");
+  }
 }
 
 CertificateAuthority CaRoot::load() const {
@@ -87,7 +93,13 @@ CertificateAuthority CaRoot::load() const {
     throw Error("the CA key " + key_path().string() + " is readable by others (mode " +
                     octal_mode(*mode) + ")",
                 "chmod 600 " + key_path().string());
-  ca.key = load_private_key(fs::read_file(key_path()), key_path().string());
+  std::string key_pem = fs::read_file(key_path());
+  try {
+    ca.key = load_private_key(key_pem, key_path().string());
+  } catch (const Error& e) {  // the same words, with the fix for a CA key
+    throw Error(e.what(), "restore the CA key from a backup; a DER or encrypted copy converts with "
+                          "openssl pkey -in COPY -out " + key_path().string());
+  }
   if (!key_matches_certificate(ca.key.get(), ca.cert.get()))
     throw Error("the CA key " + key_path().string() + " does not match the certificate " +
                     cert_path().string(),

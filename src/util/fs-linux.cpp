@@ -1,9 +1,11 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -35,35 +37,103 @@ void fsync_directory(const stdfs::path& dir) {
   ::close(fd);
 }
 
-}  // namespace
+stdfs::path directory_of(const stdfs::path& path) {
+  return path.parent_path().empty() ? stdfs::path(".") : path.parent_path();
+}
 
-void write_file_atomic(const stdfs::path& path, std::string_view data, mode_t mode) {
-  stdfs::path dir = path.parent_path().empty() ? stdfs::path(".") : path.parent_path();
+// ".NAME.tmp-PID-RANDOM" beside `path`: hidden, and never taken for the real file.
+stdfs::path temporary_name(const stdfs::path& path) {
   std::random_device rd;
   std::ostringstream suffix;
   suffix << ".tmp-" << ::getpid() << "-" << std::hex << rd();
-  stdfs::path tmp = dir / ("." + path.filename().string() + suffix.str());
+  return directory_of(path) / ("." + path.filename().string() + suffix.str());
+}
 
-  // O_EXCL with the final mode from the start: the key is never readable by others, not even
-  // for the instant before a chmod.
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0600);
-  if (fd < 0) throw Error("cannot create a file in " + dir.string() + ": " + errno_text());
-  try {
-    write_all(fd, data, path);
-    if (::fchmod(fd, mode) != 0) throw Error("cannot chmod " + tmp.string() + ": " + errno_text());
-    if (::fsync(fd) != 0) throw Error("cannot fsync " + tmp.string() + ": " + errno_text());
-  } catch (...) {
+// Temporary files of `path` whose writer is gone (killed: nothing else will ever remove them,
+// and they may hold a private key). The writer's PID is in the name; a live one is left alone.
+void remove_orphaned_temporaries(const stdfs::path& path) {
+  std::string prefix = "." + path.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (stdfs::directory_iterator it(directory_of(path), ec); !ec && it != stdfs::directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
+  }
+}
+
+// `data` in a temporary file beside `path`, written, fsync'd and given exactly `mode`; removed
+// again unless rename_into_place() succeeded.
+class TemporaryFile {
+ public:
+  TemporaryFile(const stdfs::path& path, std::string_view data, mode_t mode)
+      : path_(path), tmp_(temporary_name(path)) {
+    remove_orphaned_temporaries(path);
+    // O_EXCL with the final mode from the start: the key is never readable by others, not even
+    // for the instant before a chmod.
+    int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0600);
+    if (fd < 0) {
+      std::string why = errno_text();
+      tmp_.clear();
+      throw Error("cannot create a file in " + directory_of(path).string() + ": " + why);
+    }
+    try {
+      write_all(fd, data, path);
+      if (::fchmod(fd, mode) != 0) throw Error("cannot chmod " + tmp_.string() + ": " + errno_text());
+      if (::fsync(fd) != 0) throw Error("cannot fsync " + tmp_.string() + ": " + errno_text());
+    } catch (...) {
+      ::close(fd);
+      ::unlink(tmp_.c_str());
+      throw;
+    }
     ::close(fd);
-    ::unlink(tmp.c_str());
+  }
+  ~TemporaryFile() {
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+
+  void rename_into_place() {
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+      throw Error("cannot write " + path_.string() + ": " + errno_text());
+    tmp_.clear();
+  }
+
+ private:
+  stdfs::path path_;
+  stdfs::path tmp_;
+};
+
+}  // namespace
+
+void write_file_atomic(const stdfs::path& path, std::string_view data, mode_t mode) {
+  TemporaryFile(path, data, mode).rename_into_place();
+  fsync_directory(directory_of(path));
+}
+
+void write_key_and_certificate(const stdfs::path& key_path, std::string_view key_pem,
+                               const stdfs::path& cert_path, std::string_view cert_pem) {
+  TemporaryFile key(key_path, key_pem, 0600);
+  TemporaryFile cert(cert_path, cert_pem, 0644);
+  FileLock turn(directory_of(cert_path));
+  // Old certificate out, new key in, new certificate in: a kill between any two steps leaves
+  // the old pair, a key alone, or the new pair. Renaming the old one aside (instead of
+  // unlinking it) lets it come back if the key cannot be put in place.
+  stdfs::path aside = temporary_name(cert_path);
+  bool moved = ::rename(cert_path.c_str(), aside.c_str()) == 0;
+  if (!moved && errno != ENOENT) throw Error("cannot write " + cert_path.string() + ": " + errno_text());
+  try {
+    key.rename_into_place();
+    fsync_directory(directory_of(key_path));
+  } catch (...) {
+    if (moved) ::rename(aside.c_str(), cert_path.c_str());
     throw;
   }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw Error("cannot write " + path.string() + ": " + why);
-  }
-  fsync_directory(dir);
+  if (moved) ::unlink(aside.c_str());
+  cert.rename_into_place();
+  fsync_directory(directory_of(cert_path));
 }
 
 std::string read_file(const stdfs::path& path) {
@@ -95,7 +165,9 @@ std::optional<mode_t> file_mode(const stdfs::path& path) {
 }
 
 FileLock::FileLock(const stdfs::path& path) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // A directory cannot be opened for writing; flock works on a read-only descriptor.
+  fd_ = stdfs::is_directory(path) ? ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                                  : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) throw Error("cannot open lock file " + path.string() + ": " + errno_text());
   while (::flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;

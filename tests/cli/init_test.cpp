@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "cli_fixture.h"
@@ -108,21 +109,39 @@ TEST_F(InitCommand, CarootThatIsAFileIsAClearError) {
   EXPECT_EQ(read_text(caroot), "not a directory");
 }
 
+// 16 inits racing on an empty CAROOT (issue 7): one creates, the others wait for its lock and
+// report the very same CA.
 TEST_F(InitCommand, ConcurrentInitsCreateExactlyOneCa) {
+  constexpr int kRuns = 16;
   std::vector<std::thread> threads;
-  std::vector<ProcessResult> results(8);
-  for (int i = 0; i < 8; ++i)
+  std::vector<ProcessResult> results(kRuns);
+  for (int i = 0; i < kRuns; ++i)
     threads.emplace_back([&, i] { results[i] = devcert({"init"}); });
   for (auto& t : threads) t.join();
   int created = 0;
+  std::set<std::string> fingerprints;
+  const std::string label = "fingerprint (SHA-256): ";
   for (const auto& r : results) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     if (r.out.find("created a new devcert CA") != std::string::npos) ++created;
+    auto at = r.out.find(label);
+    ASSERT_NE(at, std::string::npos) << r.out;
+    fingerprints.insert(r.out.substr(at + label.size(), r.out.find('\n', at) - at - label.size()));
   }
   EXPECT_EQ(created, 1);
+  EXPECT_EQ(fingerprints.size(), 1u) << "the inits reported different CAs";
+  auto fp = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-fingerprint",
+                         "-sha256"});
+  EXPECT_NE(fp.out.find(*fingerprints.begin()), std::string::npos) << fp.out;
+  std::set<std::string> names;
+  for (const auto& e : stdfs::directory_iterator(caroot)) names.insert(e.path().filename().string());
+  EXPECT_EQ(names, (std::set<std::string>{".lock", "rootCA-key.pem", "rootCA.pem"}));
   auto check = run_process({"openssl", "verify", "-CAfile", (caroot / "rootCA.pem").string(),
                             (caroot / "rootCA.pem").string()});
   EXPECT_EQ(check.exit_code, 0);
+  auto match = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-pubkey"});
+  auto key_pub = run_process({"openssl", "pkey", "-in", (caroot / "rootCA-key.pem").string(), "-pubout"});
+  EXPECT_EQ(match.out, key_pub.out) << "the CA key does not match its certificate";
 }
 
 TEST(CarootCommand, ResolvesEnvironmentInOrder) {

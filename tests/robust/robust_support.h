@@ -1,0 +1,108 @@
+// Shared pieces of the hardening tests: devcert processes started without waiting (to be killed
+// or raced), and checks that a certificate/key pair on disk is whole and belongs together.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pki/keys.h"
+#include "support/helpers.h"
+
+namespace devcert::test {
+
+// The environment every hardening run gets: a temp CAROOT and HOME, no colour.
+inline std::map<std::string, std::string> devcert_env(const stdfs::path& caroot, const stdfs::path& home) {
+  // Only the system store is checked (read) for hints: no JVM start for keytool on every run.
+  return {{"DEVCERT_CAROOT", caroot.string()}, {"HOME", home.string()}, {"NO_COLOR", "1"},
+          {"XDG_DATA_HOME", (home / ".local/share").string()}, {"DEVCERT_TRUST_STORES", "system"}};
+}
+
+// Starts `argv` with stdout and stderr going to `out` and `err` (default: discarded); returns
+// the pid (or -1).
+inline pid_t spawn_quiet(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                         const stdfs::path& cwd = {}, const stdfs::path& out = "/dev/null",
+                         const stdfs::path& err = "/dev/null") {
+  std::vector<std::string> env_strings = environment_with(env);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (auto& s : argv_copy) args.push_back(s.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  pid_t pid = -1;
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data()) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// Waits for `pid`: its exit code, or -1 when a signal ended it.
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// "" when `cert` is absent or is a whole PEM certificate next to a whole PEM key that matches it;
+// otherwise what is wrong. A key alone is fine: its certificate was never written.
+inline std::string check_pair(const stdfs::path& cert, const stdfs::path& key) {
+  if (!stdfs::exists(cert)) return "";
+  std::string cert_pem = read_text(cert);
+  if (!ends_with(cert_pem, "-----END CERTIFICATE-----\n")) return cert.string() + " is truncated";
+  if (!stdfs::exists(key)) return cert.string() + " exists without its key " + key.string();
+  std::string key_pem = read_text(key);
+  if (!ends_with(key_pem, "-----END PRIVATE KEY-----\n")) return key.string() + " is truncated";
+  try {
+    auto c = pki::load_certificate(cert_pem, cert.string());
+    auto k = pki::load_private_key(key_pem, key.string());
+    if (!pki::key_matches_certificate(k.get(), c.get()))
+      return key.string() + " does not match " + cert.string();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Names in `dir` that are not in `expected` and are not devcert's temporary files
+// (".NAME.tmp-PID-RANDOM"): a file that should not be there.
+inline std::vector<std::string> unexpected_files(const stdfs::path& dir, const std::vector<std::string>& expected) {
+  std::vector<std::string> out;
+  if (!stdfs::is_directory(dir)) return out;
+  for (const auto& e : stdfs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    bool known = false;
+    for (const auto& x : expected) known = known || name == x;
+    if (!known && !(name.starts_with(".") && name.find(".tmp-") != std::string::npos)) out.push_back(name);
+  }
+  return out;
+}
+
+// How many of devcert's temporary files are in `dir`.
+inline int temp_files(const stdfs::path& dir) {
+  int n = 0;
+  if (!stdfs::is_directory(dir)) return 0;
+  for (const auto& e : stdfs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    n += name.starts_with(".") && name.find(".tmp-") != std::string::npos;
+  }
+  return n;
+}
+
+}  // namespace devcert::test
