@@ -56,6 +56,31 @@ inline int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// SIGKILLs and reaps a child still running when the test leaves (an ASSERT failed): no server
+// outlives its test. release() after the test reaped it itself.
+class ChildGuard {
+ public:
+  explicit ChildGuard(pid_t pid) : pid_(pid) {}
+  ~ChildGuard() {
+    if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0) {
+      ::kill(pid_, SIGKILL);
+      wait_exit(pid_);
+    }
+  }
+  ChildGuard(const ChildGuard&) = delete;
+  ChildGuard& operator=(const ChildGuard&) = delete;
+  // Sends `sig` and waits: the exit code, or -1 when a signal ended it.
+  int stop(int sig = SIGTERM) {
+    ::kill(pid_, sig);
+    int code = wait_exit(pid_);
+    pid_ = -1;
+    return code;
+  }
+
+ private:
+  pid_t pid_;
+};
+
 inline bool ends_with(const std::string& text, const std::string& tail) {
   return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
 }

@@ -143,6 +143,7 @@ TEST_F(Secrets, NoOutputOfAnyRunHoldsPrivateKeyMaterial) {
   stdfs::path log = tmp / "serve.out", log_err = tmp / "serve.err";
   pid_t server = spawn_quiet({DEVCERT_BIN, "serve", "--port", "0", "-v"}, env(caroot), work, log, log_err);
   ASSERT_GT(server, 0);
+  ChildGuard guard(server);
   std::string url;
   for (int i = 0; i < 200 && url.empty(); ++i) {
     std::this_thread::sleep_for(50ms);
@@ -152,8 +153,7 @@ TEST_F(Secrets, NoOutputOfAnyRunHoldsPrivateKeyMaterial) {
   }
   EXPECT_FALSE(url.empty()) << read_text(log) << read_text(log_err);
   if (!url.empty()) devcert({"verify-server", url, "--ca", (caroot / "rootCA.pem").string(), "-v"});
-  ::kill(server, SIGTERM);
-  wait_exit(server);
+  guard.stop();
   outputs.emplace_back("serve -v (its log)", read_text(log) + read_text(log_err));
 
   std::vector<stdfs::path> keys = {caroot / "rootCA-key.pem", work / "localhost+2-key.pem",

@@ -170,6 +170,7 @@ TEST(ServerSoak, StaysResponsiveAndReturnsItsMemoryAndDescriptors) {
   pid_t pid = devcert::test::spawn_quiet({DEVCERT_BIN, "serve", "--host", "127.0.0.1", "--port", "0"}, env, {},
                                          log, tmp / "serve.err");
   ASSERT_GT(pid, 0);
+  devcert::test::ChildGuard server(pid);
   std::uint16_t port = 0;
   for (int i = 0; i < 200 && port == 0; ++i) {
     std::this_thread::sleep_for(50ms);
@@ -227,8 +228,7 @@ TEST(ServerSoak, StaysResponsiveAndReturnsItsMemoryAndDescriptors) {
 
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "the server died";
-  ::kill(pid, SIGTERM);
-  EXPECT_EQ(devcert::test::wait_exit(pid), 0);
+  EXPECT_EQ(server.stop(), 0);
   std::string out = devcert::test::read_text(log);
   EXPECT_EQ(out.find("internal error"), std::string::npos) << "the server logged an internal error";
   EXPECT_NE(out.find("stopped on SIGTERM"), std::string::npos) << devcert::test::read_text(tmp / "serve.err");
