@@ -224,7 +224,9 @@ TEST(ServerSoak, StaysResponsiveAndReturnsItsMemoryAndDescriptors) {
   EXPECT_EQ(probe.failures, 0u) << probe.first_problem;
   EXPECT_GT(probe.echoes, static_cast<std::uint64_t>(seconds));
   EXPECT_EQ(fds_after, fds_before) << "the server holds descriptors it held not before the load";
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine holds freed memory: RSS says nothing there
   EXPECT_LE(rss_after, rss_warm * 12 / 10) << "RSS did not come back within 20% of the warmed-up figure";
+#endif
 
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "the server died";
