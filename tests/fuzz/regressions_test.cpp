@@ -2,6 +2,7 @@
 // also in the target's corpus (tests/fuzz/TARGET/crash-*), run by corpus_test.cpp.
 #include <gtest/gtest.h>
 
+#include "diagnose/upgrade.h"
 #include "diagnose/url.h"
 #include "error.h"
 #include "pki/inspect.h"
@@ -49,6 +50,19 @@ TEST(FuzzRegression, InspectShowsNonAsciiSanBytesEscaped) {
   for (const auto& [type, value] : report.sans) escaped |= value.find("\\x") != std::string::npos;
   EXPECT_TRUE(escaped);
   EXPECT_EQ(report.sans.front(), std::make_pair(std::string("DNS"), std::string("localhost")));
+}
+
+// A repeated header with an empty value was joined as "a=0, =1, ": an empty list element
+// (ignored by RFC 9110) left a dangling ", " that no token comparison could match.
+TEST(FuzzRegression, RepeatedEmptyHeaderAddsNoListElement) {
+  auto r = diagnose::parse_http_response(corpus_file("http_response", "crash-repeated-empty-header"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header("set-cookie"), "a\x1d" "0, =1");
+  auto protocol = diagnose::parse_http_response(
+      "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Protocol:\r\nSec-WebSocket-Protocol: chat\r\n"
+      "Sec-WebSocket-Protocol: \r\n\r\n");
+  ASSERT_TRUE(protocol);
+  EXPECT_EQ(protocol->header("Sec-WebSocket-Protocol"), "chat");
 }
 
 }  // namespace
