@@ -76,11 +76,19 @@ std::optional<HttpResponse> parse_http_response(std::string_view head) {
   if (status_line.size() > 13) r.reason = std::string(status_line.substr(13));
   if (eol == std::string_view::npos) return r;
   std::string_view rest = head.substr(eol + 2);
+  std::string* last_value = nullptr;
   while (!rest.empty()) {
     size_t line_end = rest.find("\r\n");
     std::string_view line = rest.substr(0, line_end);
     rest = line_end == std::string_view::npos ? std::string_view{} : rest.substr(line_end + 2);
     if (line.empty()) break;
+    if (line.front() == ' ' || line.front() == '\t') {
+      // Obsolete line folding continues the previous value, read as one space (RFC 9112 5.2).
+      if (!last_value) return std::nullopt;
+      std::string_view more = trim(line);
+      if (!more.empty()) *last_value += (last_value->empty() ? "" : " ") + std::string(more);
+      continue;
+    }
     size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return std::nullopt;  // malformed header line
     std::string name = lower(trim(line.substr(0, colon)));
@@ -88,6 +96,7 @@ std::optional<HttpResponse> parse_http_response(std::string_view head) {
     // Repeated headers form one list; empty elements are ignored (RFC 9110 section 5.6.1).
     auto [it, inserted] = r.headers.emplace(name, value);
     if (!inserted && !value.empty()) it->second += (it->second.empty() ? "" : ", ") + value;
+    last_value = &it->second;
   }
   return r;
 }

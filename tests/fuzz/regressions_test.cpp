@@ -65,5 +65,20 @@ TEST(FuzzRegression, RepeatedEmptyHeaderAddsNoListElement) {
   EXPECT_EQ(protocol->header("Sec-WebSocket-Protocol"), "chat");
 }
 
+// A header line starting with a tab or space was read as a header with an empty name; it is
+// obsolete line folding, which continues the previous header's value (RFC 9112 section 5.2).
+TEST(FuzzRegression, FoldedHeaderLineContinuesThePreviousValue) {
+  auto r = diagnose::parse_http_response(corpus_file("http_response", "crash-folded-header-line"));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->headers.contains(""));
+  EXPECT_TRUE(r->header("server")->ends_with(" : a=\xb2"));
+  auto folded = diagnose::parse_http_response(
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: keep-alive,\r\n\tUpgrade\r\n\r\n");
+  ASSERT_TRUE(folded);
+  EXPECT_EQ(folded->header("connection"), "keep-alive, Upgrade");
+  EXPECT_TRUE(diagnose::header_has_token(*folded->header("connection"), "upgrade"));
+  EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 101 Switching Protocols\r\n :x\r\n\r\n"));
+}
+
 }  // namespace
 }  // namespace devcert::fuzz
