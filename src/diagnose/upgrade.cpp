@@ -90,8 +90,9 @@ std::optional<HttpResponse> parse_http_response(std::string_view head) {
       continue;
     }
     size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return std::nullopt;  // malformed header line
+    if (colon == std::string_view::npos) return std::nullopt;  // malformed header line
     std::string name = lower(trim(line.substr(0, colon)));
+    if (name.empty()) return std::nullopt;  // ":x", "\r:x"
     std::string value(trim(line.substr(colon + 1)));
     // Repeated headers form one list; empty elements are ignored (RFC 9110 section 5.6.1).
     auto [it, inserted] = r.headers.emplace(name, value);

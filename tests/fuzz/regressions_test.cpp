@@ -80,5 +80,12 @@ TEST(FuzzRegression, FoldedHeaderLineContinuesThePreviousValue) {
   EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 101 Switching Protocols\r\n :x\r\n\r\n"));
 }
 
+// A header name of only a carriage return ("\r:") was trimmed to an empty name and accepted.
+TEST(FuzzRegression, HeaderNameThatTrimsToNothingIsMalformed) {
+  EXPECT_FALSE(diagnose::parse_http_response(corpus_file("http_response", "crash-header-name-only-cr")));
+  EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 426 Upgrade Required\r\n\r:x\r\n\r\n"));
+  EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 426 Upgrade Required\r\n:x\r\n\r\n"));
+}
+
 }  // namespace
 }  // namespace devcert::fuzz
