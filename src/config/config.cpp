@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <initializer_list>
 
@@ -209,10 +210,54 @@ class Reader {
   std::vector<Output> outputs_;
 };
 
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable, undefined behaviour, when it asks
+// whether a character in U+00A1..U+0499 is whitespace: outside strings and comments, and after
+// a line-ending backslash in a """ string (marzer/tomlplusplus issues 190 and 295, fixed upstream
+// in 2026). TOML allows non-ASCII only inside strings and comments, so such a character is
+// refused here, with its position, before toml++ reads the text (NUL too, which ends strings
+// early for toml++). Returns its offset.
+std::optional<size_t> stray_non_ascii(std::string_view t) {
+  size_t i = t.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a UTF-8 byte order mark is allowed
+  auto at = [&](std::string_view s) { return t.substr(i).starts_with(s); };
+  while (i < t.size()) {
+    char c = t[i];
+    if (c == '#') {
+      i = t.find('\n', i);
+    } else if (at(R"(""")") || at("'''")) {
+      std::string_view quotes = t.substr(i, 3);
+      for (i += 3; i < t.size() && !at(quotes) && t[i] != '\0'; ++i) {
+        if (c != '"' || t[i] != '\\') continue;
+        size_t next = t.find_first_not_of(" \t\r\n", i + 1);  // a line-ending backslash trims up to here
+        if (next != std::string_view::npos && t.find('\n', i) < next && (t[next] & 0x80)) return next;
+        ++i;  // the escaped character
+      }
+      i = t.find_first_not_of(c, i);  // """ may close after one or two quotes of the content
+    } else if (c == '"' || c == '\'') {
+      for (++i; i < t.size() && t[i] != c && t[i] != '\n' && t[i] != '\0'; ++i)
+        if (c == '"' && t[i] == '\\') ++i;
+      if (i < t.size() && t[i] == c) ++i;
+    } else if ((c & 0x80) || c == '\0') {  // toml++ reads NUL as the end of a string
+      return i;
+    } else {
+      ++i;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ProjectFile parse(std::string_view text, std::string source) {
   Reader reader(source);
+  if (std::optional<size_t> at = stray_non_ascii(text)) {
+    std::string_view before = text.substr(0, *at);
+    size_t line_start = before.rfind('\n') + 1;  // npos + 1 == 0 on the first line
+    size_t column = 1;
+    for (char c : before.substr(line_start)) column += (c & 0xC0) != 0x80;  // code points
+    throw Error(source + ":" + std::to_string(std::count(before.begin(), before.end(), '\n') + 1) + ":" +
+                    std::to_string(column) + ": a non-ASCII character outside a string or comment, or a NUL byte",
+                "put it inside quotes, or remove it");
+  }
   toml::table root;
   try {
     root = toml::parse(text, source);

@@ -2,6 +2,7 @@
 // also in the target's corpus (tests/fuzz/TARGET/crash-*), run by corpus_test.cpp.
 #include <gtest/gtest.h>
 
+#include "config/config.h"
 #include "diagnose/upgrade.h"
 #include "diagnose/url.h"
 #include "error.h"
@@ -85,6 +86,30 @@ TEST(FuzzRegression, HeaderNameThatTrimsToNothingIsMalformed) {
   EXPECT_FALSE(diagnose::parse_http_response(corpus_file("http_response", "crash-header-name-only-cr")));
   EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 426 Upgrade Required\r\n\r:x\r\n\r\n"));
   EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 426 Upgrade Required\r\n:x\r\n\r\n"));
+}
+
+// toml++ 3.3.0 reached __builtin_unreachable (UBSan: "execution reached an unreachable program
+// point") on a character in U+00A1..U+0499 outside a string, and after a line-ending backslash
+// in a """ string; config::parse refuses those with their position before toml++ reads them.
+TEST(FuzzRegression, TomlNonAsciiOutsideStringsIsRefusedBeforeTomlxx) {
+  auto message = [](std::string_view text) {
+    try {
+      config::parse(text, "/p/devcert.toml");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message(corpus_file("config", "crash-toml-non-ascii-after-key")),
+            "/p/devcert.toml:1:28: a non-ASCII character outside a string or comment, or a NUL byte");
+  EXPECT_EQ(message(corpus_file("config", "crash-toml-continuation-before-non-ascii")),
+            "/p/devcert.toml:2:1: a non-ASCII character outside a string or comment, or a NUL byte");
+  EXPECT_EQ(message("\xcc\xaa"), "/p/devcert.toml:1:1: a non-ASCII character outside a string or comment, or a NUL byte");
+  // Non-ASCII where TOML allows it still parses: strings, comments, a byte order mark.
+  const char* valid = "\xEF\xBB\xBF# caf\xC3\xA9\n[[cert]] # \xC2\xA7\nnames = [\"b\xC3\xBC" "cher.test\", 'x.test']\n"
+                      "cert = \"\"\"c\xC3\xA9.pem\"\"\"\nkey = '''k\xC3\xA9.pem'''\n";
+  EXPECT_EQ(message(valid), "");
+  EXPECT_EQ(config::parse(valid, "/p/devcert.toml").certs.at(0).names.at(0), "b\xC3\xBC" "cher.test");
 }
 
 }  // namespace
