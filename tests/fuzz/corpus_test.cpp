@@ -30,6 +30,7 @@ TEST(FuzzCorpus, Certificate) { run_corpus("certificate", certificate); }
 TEST(FuzzCorpus, Csr) { run_corpus("csr", csr); }
 TEST(FuzzCorpus, HttpResponse) { run_corpus("http_response", http_response); }
 TEST(FuzzCorpus, Url) { run_corpus("url", url); }
+TEST(FuzzCorpus, Config) { run_corpus("config", config); }
 
 // The invariant checks can fail: a body that accepted anything would pass every corpus.
 TEST(FuzzCorpus, InvariantViolationIsReported) {
