@@ -227,14 +227,15 @@ std::optional<size_t> stray_non_ascii(std::string_view t) {
       std::string_view quotes = t.substr(i, 3);
       for (i += 3; i < t.size() && !at(quotes) && t[i] != '\0'; ++i) {
         if (c != '"' || t[i] != '\\') continue;
-        size_t next = t.find_first_not_of(" \t\r\n", i + 1);  // a line-ending backslash trims up to here
-        if (next != std::string_view::npos && t.find('\n', i) < next && (t[next] & 0x80)) return next;
+        // toml++ asks whether what follows a backslash is whitespace (a line-ending backslash).
+        size_t next = t.find_first_not_of(" \t\r\n", i + 1);
+        if (next != std::string_view::npos && (t[next] & 0x80)) return next;
         ++i;  // the escaped character
       }
       i = t.find_first_not_of(c, i);  // """ may close after one or two quotes of the content
     } else if (c == '"' || c == '\'') {
       for (++i; i < t.size() && t[i] != c && t[i] != '\n' && t[i] != '\0'; ++i)
-        if (c == '"' && t[i] == '\\') ++i;
+        if (c == '"' && t[i] == '\\' && ++i < t.size() && (t[i] & 0x80)) return i;
       if (i < t.size() && t[i] == c) ++i;
     } else if ((c & 0x80) || c == '\0') {  // toml++ reads NUL as the end of a string
       return i;

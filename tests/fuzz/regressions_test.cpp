@@ -104,6 +104,8 @@ TEST(FuzzRegression, TomlNonAsciiOutsideStringsIsRefusedBeforeTomlxx) {
             "/p/devcert.toml:1:28: a non-ASCII character outside a string or comment, or a NUL byte");
   EXPECT_EQ(message(corpus_file("config", "crash-toml-continuation-before-non-ascii")),
             "/p/devcert.toml:2:1: a non-ASCII character outside a string or comment, or a NUL byte");
+  EXPECT_EQ(message(corpus_file("config", "crash-toml-backslash-before-non-ascii")),
+            "/p/devcert.toml:1:9: a non-ASCII character outside a string or comment, or a NUL byte");
   EXPECT_EQ(message("\xcc\xaa"), "/p/devcert.toml:1:1: a non-ASCII character outside a string or comment, or a NUL byte");
   // Non-ASCII where TOML allows it still parses: strings, comments, a byte order mark.
   const char* valid = "\xEF\xBB\xBF# caf\xC3\xA9\n[[cert]] # \xC2\xA7\nnames = [\"b\xC3\xBC" "cher.test\", 'x.test']\n"
