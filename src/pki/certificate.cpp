@@ -59,6 +59,14 @@ ossl::GeneralNames subject_alt_names(const std::vector<SubjectName>& names) {
   return gens;
 }
 
+// At most `max` bytes of `s`, never ending inside a UTF-8 sequence.
+std::string utf8_prefix(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
 }  // namespace
 
 ossl::Asn1Integer random_serial() {
@@ -79,9 +87,10 @@ ossl::X509Ptr build_root(const RootProfile& profile, EVP_PKEY* key) {
   std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
   X509_NAME* name = X509_get_subject_name(cert.get());
   add_name_entry(name, "O", "devcert development CA");
-  add_name_entry(name, "OU", profile.user_host);
-  // Capped at 64 characters (RFC 5280 ub-common-name).
-  add_name_entry(name, "CN", ("devcert " + profile.user_host + " " + date).substr(0, 64));
+  // Both capped at 64 (RFC 5280 ub-organizational-unit-name, ub-common-name): a long user or
+  // host name made OpenSSL refuse the name with "string too long".
+  add_name_entry(name, "OU", utf8_prefix(profile.user_host, 64));
+  add_name_entry(name, "CN", utf8_prefix("devcert " + profile.user_host + " " + date, 64));
   ossl::check_one(X509_set_issuer_name(cert.get(), name), "cannot set the issuer");
   set_validity(cert.get(), 0, profile.days * kDay);
 

@@ -144,6 +144,23 @@ TEST(LeafProfile, DaysBoundsAndNeverOutlivesTheRoot) {
   EXPECT_EQ(ASN1_TIME_compare(X509_get0_notAfter(leaf.cert.get()), X509_get0_notAfter(young.cert.get())), 0);
 }
 
+TEST(RootProfile, LongNonAsciiUserAndHostAreCutToTheNameLimits) {
+  RootProfile profile;
+  // 63 bytes, then "é" across the 64th byte: the cut must not split it.
+  profile.user_host = std::string(40, 'u') + "@" + std::string(22, 'h') + "\xC3\xA9" + std::string(30, 'h');
+  ossl::Pkey key = generate_key(KeyType::ecdsa_p256);
+  ossl::X509Ptr root = build_root(profile, key.get());
+  const X509_NAME* subject = X509_get_subject_name(root.get());
+  for (int nid : {NID_organizationalUnitName, NID_commonName}) {
+    const ASN1_STRING* value =
+        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, X509_NAME_get_index_by_NID(subject, nid, -1)));
+    EXPECT_LE(ASN1_STRING_length(value), 64) << OBJ_nid2sn(nid);
+    unsigned char* utf8 = nullptr;
+    EXPECT_GT(ASN1_STRING_to_UTF8(&utf8, value), 0) << OBJ_nid2sn(nid) << ": not valid UTF-8";
+    OPENSSL_free(utf8);
+  }
+}
+
 TEST(RandomSerial, IsPositiveSixteenBytesAndUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 200; ++i) {
