@@ -133,5 +133,16 @@ TEST(DefaultFileStem, FollowsMkcertNaming) {
   EXPECT_EQ(default_file_stem(parse_subject_names({"app.test"})), "app.test");
 }
 
+TEST(NameErrors, ShowControlBytesEscaped) {
+  try {
+    classify_name("evil\x1b[2Jname.test");
+    FAIL() << "a name with ESC was accepted";
+  } catch (const NameError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.find('\x1b'), std::string::npos) << what;
+    EXPECT_NE(what.find("evil\\x1b[2Jname.test"), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace devcert::pki
