@@ -24,7 +24,8 @@ struct IssueOptions {
   std::vector<std::string> names;
   std::string key_type;     // empty: the file's, else the profile's default
   std::optional<int> days;  // unset: the file's, else the profile's default
-  bool client = false;
+  bool client = false;     // --client
+  bool no_client = false;  // --no-client: overrides client = true in devcert.toml
   std::string cert_file;
   std::string key_file;
   std::string p12_file;

@@ -16,10 +16,9 @@ namespace {
 
 int write_sample_config(Context& ctx) {
   std::filesystem::path target = std::filesystem::current_path() / config::kFileName;
-  if (std::filesystem::exists(target))
+  if (!fs::write_file_new(target, templates::find("devcert.toml").value(), 0644))
     throw Error(target.string() + " already exists; devcert never writes over it",
                 "edit that file, or move it away to get the commented sample");
-  fs::write_file_atomic(target, templates::find("devcert.toml").value(), 0644);
   ctx.out.line("wrote " + target.string());
   ctx.out.note("list your certificates in it, check it in, then run 'devcert init' and 'devcert issue'");
   return 0;

@@ -68,7 +68,8 @@ std::vector<Job> jobs_from_file(const config::ProjectFile& file, const IssueOpti
     Job job;
     job.names = pki::parse_subject_names(c.names);
     job.profile = leaf_profile(opts.key_type.empty() ? c.key_type.value_or("") : opts.key_type,
-                               opts.days ? opts.days : c.days, opts.client || c.client.value_or(false));
+                               opts.days ? opts.days : c.days,
+                               opts.client || (!opts.no_client && c.client.value_or(false)));
     job.cert_file = opts.cert_file.empty() ? c.cert.string() : opts.cert_file;
     job.key_file = opts.key_file.empty() ? c.key.string() : opts.key_file;
     job.p12_file = opts.p12_file.empty() ? c.p12.string() : opts.p12_file;
@@ -196,7 +197,9 @@ void add_issue_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--days", opts->days, "Validity in days, 1..825 (default 824)");
   cmd->add_option("--config", opts->config_file,
                   "Issue every [[cert]] of this devcert.toml (default: one found here or above)");
-  cmd->add_flag("--client", opts->client, "Also allow client authentication (mTLS)");
+  auto* client = cmd->add_flag("--client", opts->client, "Also allow client authentication (mTLS)");
+  cmd->add_flag("--no-client", opts->no_client, "Server authentication only, whatever devcert.toml says")
+      ->excludes(client);
   cmd->add_option("--cert-file", opts->cert_file, "Where to write the certificate (default ./NAME.pem)");
   cmd->add_option("--key-file", opts->key_file, "Where to write the key (default ./NAME-key.pem)");
   cmd->add_option("--p12-file", opts->p12_file, "Also write a PKCS#12 bundle (cert, key, root)");

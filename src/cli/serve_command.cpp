@@ -7,6 +7,7 @@
 #include "cli/wss_commands.h"
 #include "error.h"
 #include "pki/ca.h"
+#include "util/process.h"
 #include "wss/client.h"
 #include "wss/identity.h"
 #include "wss/server.h"
@@ -41,6 +42,8 @@ std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
 }  // namespace
 
 int run_serve(const ServeOptions& opts, Context& ctx) {
+  unsigned long max_files = process::raise_open_file_limit();
+  ctx.out.detail("open file limit: " + std::to_string(max_files));
   wss::ServerIdentity identity;
   std::string origin;
   if (opts.cert_file.empty() && opts.key_file.empty()) {

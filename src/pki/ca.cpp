@@ -59,7 +59,11 @@ InitResult CaRoot::init(const RootProfile& profile) const {
   }
   ossl::Pkey key = generate_key(profile.key_type);
   ossl::X509Ptr cert = build_root(profile, key.get());
-  fs::write_file_atomic(key_path(), private_key_pem(key.get()), 0600);
+  // The lock keeps other devcerts out; RENAME_NOREPLACE keeps a CA key that anything else put
+  // there in the meantime from ever being replaced.
+  if (!fs::write_file_new(key_path(), private_key_pem(key.get()), 0600))
+    throw Error(key_path().string() + " appeared while devcert was creating the CA; devcert never writes over a CA key",
+                "run 'devcert init' again: it keeps the CA that is there");
   fs::write_file_atomic(cert_path(), certificate_pem(cert.get()), 0644);
   result.created = true;
   result.fingerprint = fingerprint_sha256(cert.get());

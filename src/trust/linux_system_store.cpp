@@ -62,13 +62,13 @@ const std::vector<LinuxLayout>& linux_layouts() {
        "sudo apk add ca-certificates", "/etc/ssl/certs"},
       {"Fedora/RHEL", {"fedora", "rhel", "centos", "rocky", "almalinux", "amzn", "ol"},
        "/etc/pki/ca-trust/source/anchors", ".pem", {"update-ca-trust", "extract"},
-       "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "sudo dnf install ca-certificates"},
+       "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "sudo dnf install ca-certificates", {}},
       {"Arch", {"arch", "manjaro", "endeavouros"}, "/etc/ca-certificates/trust-source/anchors",
        ".crt", {"trust", "extract-compat"}, "/etc/ssl/certs/ca-certificates.crt",
-       "sudo pacman -S p11-kit ca-certificates"},
+       "sudo pacman -S p11-kit ca-certificates", {}},
       {"openSUSE", {"opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "suse"},
        "/etc/pki/trust/anchors", ".pem", {"update-ca-certificates"},
-       "/var/lib/ca-certificates/ca-bundle.pem", "sudo zypper install ca-certificates"},
+       "/var/lib/ca-certificates/ca-bundle.pem", "sudo zypper install ca-certificates", {}},
   };
   return layouts;
 }

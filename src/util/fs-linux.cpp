@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <stdio.h>  // renameat2, RENAME_NOREPLACE
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -109,6 +110,25 @@ class TemporaryFile {
     fd_ = -1;
   }
 
+  // Gives the file `path`'s name only if nothing has it: false (and nothing changed) when
+  // `path` exists, whoever created it and however recently.
+  bool publish_new() {
+    sync();
+    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+      tmp_.clear();
+      return true;
+    }
+    if (errno == EEXIST) return false;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+      throw Error("cannot write " + path_.string() + ": " + errno_text());
+    // A file system without RENAME_NOREPLACE: link() fails the same way on an existing name.
+    if (::link(tmp_.c_str(), path_.c_str()) != 0) {
+      if (errno == EEXIST) return false;
+      throw Error("cannot write " + path_.string() + ": " + errno_text());
+    }
+    return true;  // the destructor removes the temporary name
+  }
+
   void rename_into_place() {
     sync();
     if (::rename(tmp_.c_str(), path_.c_str()) != 0)
@@ -145,6 +165,12 @@ void sync_both(TemporaryFile& a, TemporaryFile& b) {
 void write_file_atomic(const stdfs::path& path, std::string_view data, mode_t mode) {
   TemporaryFile(path, data, mode).rename_into_place();
   fsync_directory(directory_of(path));
+}
+
+bool write_file_new(const stdfs::path& path, std::string_view data, mode_t mode) {
+  if (!TemporaryFile(path, data, mode).publish_new()) return false;
+  fsync_directory(directory_of(path));
+  return true;
 }
 
 void write_key_and_certificate(const stdfs::path& key_path, std::string_view key_pem,

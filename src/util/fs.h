@@ -18,6 +18,11 @@ namespace stdfs = std::filesystem;
 // the umask), renamed over `path`, then the directory fsync'd.
 void write_file_atomic(const stdfs::path& path, std::string_view data, mode_t mode);
 
+// Like write_file_atomic, but never replaces anything: the file gets `path`'s name only if no
+// file has it at that moment (RENAME_NOREPLACE, or link() where that is missing), so a check
+// made earlier cannot be raced. Returns false, having changed nothing, when `path` exists.
+[[nodiscard]] bool write_file_new(const stdfs::path& path, std::string_view data, mode_t mode);
+
 // Writes a private key (0600) and the certificate made for it (0644) so that no crash and no
 // concurrent writer ever leaves the certificate beside a key that is not its own: both go to
 // temporary files first, the old certificate is moved out of the way before the new key takes

@@ -50,6 +50,12 @@ void set_trace(std::function<void(const std::string&)> trace);
 // Called by each platform's run(): hands the argv to the trace, if any.
 void trace_command(const std::vector<std::string>& argv);
 
+// Raises this process's soft limit on open files to its hard limit, as Go's runtime and
+// nginx's worker_rlimit_nofile do: each connection of `devcert serve` is a file descriptor, and
+// the usual soft limit of 1024 would stop it accepting long before the machine's limit. Returns
+// the soft limit in force afterwards (0 when it cannot be read).
+unsigned long raise_open_file_limit();
+
 class CommandRunner {
  public:
   virtual ~CommandRunner() = default;

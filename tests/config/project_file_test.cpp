@@ -130,6 +130,19 @@ TEST_F(ProjectFile, FlagsOverrideTheFile) {
   EXPECT_NE(many.err.find("lists 2"), std::string::npos) << many.err;
 }
 
+TEST_F(ProjectFile, NoClientOverridesTheFilesClientTrue) {
+  write_text(project / "devcert.toml", "[[cert]]\nnames = [\"localhost\"]\nclient = true\n"
+                                       "cert = \"l.pem\"\nkey = \"l-key.pem\"\n");
+  ASSERT_EQ(in(project, {"issue"}).exit_code, 0);
+  EXPECT_NE(openssl_text(project / "l.pem").find("TLS Web Client Authentication"), std::string::npos);
+  auto r = in(project, {"issue", "--no-client"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string text = openssl_text(project / "l.pem");
+  EXPECT_NE(text.find("TLS Web Server Authentication"), std::string::npos) << text;
+  EXPECT_EQ(text.find("TLS Web Client Authentication"), std::string::npos) << text;
+  EXPECT_EQ(in(project, {"issue", "--client", "--no-client"}).exit_code, 2);
+}
+
 TEST_F(ProjectFile, InitReadsCaSectionAndFlagsOverrideIt) {
   write_text(project / "devcert.toml", "[ca]\nkey_type = \"ecdsa-p384\"\ndays = 400\npermit = [\"corp.example\"]\n"
                                        "[[cert]]\nnames = [\"dev.corp.example\"]\n");

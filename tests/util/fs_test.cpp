@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "error.h"
 #include "support/helpers.h"
 
@@ -50,6 +54,40 @@ TEST(WriteFileAtomic, FailureLeavesNoTemporaryAndKeepsTheOriginal) {
   }
   EXPECT_EQ(entries, 2u);
   EXPECT_EQ(test::read_text(tmp / "f"), "original");
+}
+
+TEST(WriteFileNew, WritesOnceAndNeverReplaces) {
+  TempDir tmp;
+  mode_t old = ::umask(0);
+  EXPECT_TRUE(write_file_new(tmp / "key", "first", 0600));
+  ::umask(old);
+  EXPECT_EQ(mode(tmp / "key"), 0600u);
+  EXPECT_FALSE(write_file_new(tmp / "key", "second", 0644));
+  EXPECT_EQ(test::read_text(tmp / "key"), "first");
+  EXPECT_EQ(mode(tmp / "key"), 0600u);
+  // A dangling symlink is a name too: nothing is created through it.
+  stdfs::create_symlink(tmp / "target", tmp / "link");
+  EXPECT_FALSE(write_file_new(tmp / "link", "x", 0644));
+  EXPECT_FALSE(stdfs::exists(tmp / "target"));
+  size_t entries = 0;
+  for (const auto& e : stdfs::directory_iterator(tmp.path())) {
+    ++entries;
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  }
+  EXPECT_EQ(entries, 2u);
+}
+
+TEST(WriteFileNew, ExactlyOneOfManyRacingWritersWins) {
+  TempDir tmp;
+  std::vector<std::thread> writers;
+  std::atomic<int> won = 0;
+  for (int i = 0; i < 8; ++i)
+    writers.emplace_back([&, i] {
+      if (write_file_new(tmp / "f", "writer " + std::to_string(i), 0644)) ++won;
+    });
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_TRUE(test::read_text(tmp / "f").starts_with("writer "));
 }
 
 TEST(EnsureDirectory, CreatesWithModeAndRefusesAFile) {

@@ -159,6 +159,7 @@ class BackgroundProcess {
   }
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::string out() const { return devcert::test::read_text(io_ / "out"); }
   std::string err() const { return devcert::test::read_text(io_ / "err"); }
 

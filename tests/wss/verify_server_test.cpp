@@ -1,8 +1,11 @@
 // `devcert verify-server` (no URL) and `devcert serve`, run as the real binary.
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
+#include "util/process.h"
 #include "wss/fixture.h"
 
 namespace devcert::wss::test {
@@ -113,6 +116,23 @@ TEST(Serve, EchoesAndStopsCleanlyOnSigterm) {
   EXPECT_NE(serve.out().find("closed by the client with 1000"), std::string::npos) << serve.out();
   EXPECT_NE(serve.out().find("stopped on SIGTERM after 3 connection(s)"), std::string::npos)
       << serve.out();
+}
+
+// The usual soft limit of 1024 open files would cap the connections long before the machine
+// does: serve takes the hard limit (here set by prlimit, which execs devcert in its own place).
+TEST(Serve, RaisesItsOpenFileLimitToTheHardLimit) {
+  if (!devcert::process::find_program("prlimit")) GTEST_SKIP() << "prlimit (util-linux) is missing";
+  TempDir dir;
+  ASSERT_EQ(run_devcert({"init"}, dir / "caroot").exit_code, 0);
+  BackgroundProcess serve({"prlimit", "--nofile=256:4096", DEVCERT_BIN, "serve", "--port", "0"},
+                          {{"DEVCERT_CAROOT", (dir / "caroot").string()}, {"NO_COLOR", "1"}});
+  ASSERT_TRUE(serve.wait_for_output("Ctrl-C stops")) << serve.out() << serve.err();
+  std::string limits = devcert::test::read_text("/proc/" + std::to_string(serve.pid()) + "/limits");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(limits, m, std::regex(R"(Max open files\s+(\d+)\s+(\d+))"))) << limits;
+  EXPECT_EQ(m[1].str(), "4096") << limits;
+  EXPECT_EQ(m[2].str(), "4096") << limits;
+  EXPECT_EQ(serve.stop(SIGTERM), 0) << serve.err();
 }
 
 }  // namespace
