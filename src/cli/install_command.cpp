@@ -8,17 +8,8 @@
 namespace devcert::cli {
 
 int run_install(const TrustOptions& opts, Context& ctx) {
-  auto ca = trust::load_ca(ctx.caroot());
-  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
-                                   trust::StoreEnvironment::from_process());
-  ctx.out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
-  std::vector<trust::StoreReport> reports;
-  {
-    progress::Task task("installing the root");
-    reports = trust::install_into(stores, ca, trust::progress_line(task, "installing the root"));
-  }
-  trust::print_reports(ctx.out, reports);
+  auto reports =
+      trust::run_on_stores(ctx.caroot(), opts.stores, ctx.out, "installing the root", trust::install_into);
   bool changed = false;
   for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
   if (!changed && !trust::any_fatal_failure(reports))

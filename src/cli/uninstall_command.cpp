@@ -8,17 +8,8 @@
 namespace devcert::cli {
 
 int run_uninstall(const TrustOptions& opts, Context& ctx) {
-  auto ca = trust::load_ca(ctx.caroot());
-  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
-                                   trust::StoreEnvironment::from_process());
-  ctx.out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
-  std::vector<trust::StoreReport> reports;
-  {
-    progress::Task task("removing the root");
-    reports = trust::uninstall_from(stores, ca, trust::progress_line(task, "removing the root"));
-  }
-  trust::print_reports(ctx.out, reports);
+  auto reports =
+      trust::run_on_stores(ctx.caroot(), opts.stores, ctx.out, "removing the root", trust::uninstall_from);
   ctx.out.note("the CA files stay in " + ctx.caroot().string());
   return trust::any_fatal_failure(reports) ? kExitFailure : kExitOk;
 }

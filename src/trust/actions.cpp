@@ -40,22 +40,19 @@ std::string outcome_text(Outcome outcome) {
   return "?";
 }
 
-std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca,
-                                      const StoreProgress& before) {
+namespace {
+
+// One report per store: `act` runs on each available store, and an Error it throws becomes
+// that store's failure (the other stores still get their turn).
+template <typename Act>
+std::vector<StoreReport> for_each_store(StoreList& stores, const StoreProgress& before, Act act) {
   std::vector<StoreReport> reports;
   for (auto& store : stores) {
     if (before) before(*store, reports.size(), stores.size());
     StoreReport r = start(*store);
     if (!unavailable(*store, r)) {
       try {
-        if (store->contains(ca)) {
-          r.outcome = Outcome::already_installed;
-        } else {
-          store->install(ca);
-          r.outcome = store->contains(ca) ? Outcome::installed : Outcome::failed;
-          if (r.outcome == Outcome::failed)
-            r.why = "the store's tool succeeded but the root is still not in it";
-        }
+        act(*store, r);
       } catch (const Error& e) {
         r.outcome = Outcome::failed;
         r.why = e.what();
@@ -68,36 +65,38 @@ std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca
   return reports;
 }
 
+}  // namespace
+
+std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca,
+                                      const StoreProgress& before) {
+  return for_each_store(stores, before, [&](TrustStore& store, StoreReport& r) {
+    if (store.contains(ca)) {
+      r.outcome = Outcome::already_installed;
+      return;
+    }
+    store.install(ca);
+    r.outcome = store.contains(ca) ? Outcome::installed : Outcome::failed;
+    if (r.outcome == Outcome::failed) r.why = "the store's tool succeeded but the root is still not in it";
+  });
+}
+
 std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca,
                                         const StoreProgress& before) {
-  std::vector<StoreReport> reports;
-  for (auto& store : stores) {
-    if (before) before(*store, reports.size(), stores.size());
-    StoreReport r = start(*store);
-    if (!unavailable(*store, r)) {
-      try {
-        if (!store->contains(ca)) {
-          store->uninstall(ca);  // a stray entry of ours (say, an anchor never extracted)
-          r.outcome = Outcome::not_installed;
-        } else {
-          store->uninstall(ca);
-          r.outcome = store->contains(ca) ? Outcome::failed : Outcome::removed;
-          if (r.outcome == Outcome::failed) {
-            r.why = "the root is still in this store under an entry devcert did not make";
-            r.fix = r.store == "java" ? "devcert uninstall --store system (Debian's update hook "
-                                        "copies system roots into Java's cacerts)"
-                                      : "";
-          }
-        }
-      } catch (const Error& e) {
-        r.outcome = Outcome::failed;
-        r.why = e.what();
-        r.fix = e.fix();
-      }
+  return for_each_store(stores, before, [&](TrustStore& store, StoreReport& r) {
+    if (!store.contains(ca)) {
+      store.uninstall(ca);  // a stray entry of ours (say, an anchor never extracted)
+      r.outcome = Outcome::not_installed;
+      return;
     }
-    reports.push_back(std::move(r));
-  }
-  return reports;
+    store.uninstall(ca);
+    r.outcome = store.contains(ca) ? Outcome::failed : Outcome::removed;
+    if (r.outcome == Outcome::failed) {
+      r.why = "the root is still in this store under an entry devcert did not make";
+      r.fix = r.store == "java" ? "devcert uninstall --store system (Debian's update hook "
+                                  "copies system roots into Java's cacerts)"
+                                : "";
+    }
+  });
 }
 
 std::vector<StoreStatus> status_of(StoreList& stores, const CaCertificate& ca) {

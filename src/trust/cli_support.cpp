@@ -37,4 +37,19 @@ void print_reports(Output& out, const std::vector<StoreReport>& reports) {
   }
 }
 
+std::vector<StoreReport> run_on_stores(const stdfs::path& caroot, const std::vector<std::string>& store_flags,
+                                       Output& out, const std::string& doing, StoreAction action) {
+  CaCertificate ca = load_ca(caroot);
+  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
+  StoreList stores = make_stores(selected_from(store_flags), runner, StoreEnvironment::from_process());
+  out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
+  std::vector<StoreReport> reports;
+  {
+    progress::Task task(doing);
+    reports = action(stores, ca, progress_line(task, doing));
+  }
+  print_reports(out, reports);
+  return reports;
+}
+
 }  // namespace devcert::trust

@@ -26,4 +26,10 @@ StoreProgress progress_line(progress::Task& task, std::string doing);
 // lines under it; warnings for optional stores' failures.
 void print_reports(Output& out, const std::vector<StoreReport>& reports);
 
+// install and uninstall: load CAROOT's root, make the selected stores, say which root, run
+// `action` on them behind a progress line saying `doing`, print the reports and return them.
+using StoreAction = std::vector<StoreReport> (*)(StoreList&, const CaCertificate&, const StoreProgress&);
+std::vector<StoreReport> run_on_stores(const stdfs::path& caroot, const std::vector<std::string>& store_flags,
+                                       Output& out, const std::string& doing, StoreAction action);
+
 }  // namespace devcert::trust

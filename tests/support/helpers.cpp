@@ -56,11 +56,8 @@ std::vector<std::string> environment_with(const std::map<std::string, std::strin
   return out;
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env, const stdfs::path& cwd,
-                          const std::string& input) {
-  TempDir io;
-  write_text(io / "in", input);
+int spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+          const stdfs::path& cwd, const stdfs::path& in, const stdfs::path& out, const stdfs::path& err) {
   std::vector<std::string> env_strings = environment_with(env);
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
@@ -68,25 +65,41 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   std::vector<std::string> argv_copy = argv;
   for (auto& s : argv_copy) args.push_back(s.data());
   args.push_back(nullptr);
-
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, (io / "in").c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, (io / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, (io / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  pid_t pid = 0;
+  pid_t pid = -1;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  ProcessResult result;
   if (rc != 0) {
-    result.err = std::string("spawn failed: ") + std::strerror(rc);
+    errno = rc;
+    return -1;
+  }
+  return pid;
+}
+
+int wait_exit(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env, const stdfs::path& cwd,
+                          const std::string& input) {
+  TempDir io;
+  write_text(io / "in", input);
+  ProcessResult result;
+  int pid = spawn(argv, env, cwd, io / "in", io / "out", io / "err");
+  if (pid < 0) {
+    result.err = std::string("spawn failed: ") + std::strerror(errno);
     return result;
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.exit_code = wait_exit(pid);
   result.out = read_text(io / "out");
   result.err = read_text(io / "err");
   return result;

@@ -34,6 +34,16 @@ struct ProcessResult {
 // "NAME=value" strings for posix_spawn.
 std::vector<std::string> environment_with(const std::map<std::string, std::string>& env);
 
+// Starts `argv` (argv[0] is a path or looked up in PATH) with the current environment plus
+// `env`, in `cwd` (empty: this one), stdin from `in` and stdout/stderr to the files `out` and
+// `err` (created 0600, truncated). Returns the pid, or -1 with errno set.
+int spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+          const stdfs::path& cwd = {}, const stdfs::path& in = "/dev/null",
+          const stdfs::path& out = "/dev/null", const stdfs::path& err = "/dev/null");
+
+// Waits for the child `pid`: its exit code, or -1 when a signal ended it.
+int wait_exit(int pid);
+
 // Runs `argv` (argv[0] is a path or looked up in PATH) with the current environment plus
 // `env` (a value of "\x01unset" removes a variable), in `cwd`, stdin from `input`.
 ProcessResult run_process(const std::vector<std::string>& argv,

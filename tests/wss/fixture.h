@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,21 +134,7 @@ class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env = {}) {
-    std::vector<std::string> env_strings = devcert::test::environment_with(env);
-    std::vector<char*> envp, args;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_copy = argv;
-    for (auto& s : argv_copy) args.push_back(s.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, (io_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, (io_ / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) pid_ = -1;
+    pid_ = devcert::test::spawn(argv, env, {}, "/dev/null", io_ / "out", io_ / "err");
   }
   ~BackgroundProcess() {
     if (pid_ > 0 && !exited_) {
@@ -189,11 +174,8 @@ class BackgroundProcess {
 
  private:
   void wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    exit_code_ = devcert::test::wait_exit(pid_);
     exited_ = true;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
   TempDir io_;
