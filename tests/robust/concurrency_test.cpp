@@ -15,23 +15,15 @@
 namespace devcert::test {
 namespace {
 
-class Concurrency : public testing::Test {
+class Concurrency : public RobustTest {
  protected:
-  TempDir tmp;
-  stdfs::path caroot = tmp / "caroot";
-  stdfs::path home = tmp / "home";
-  stdfs::path work = tmp / "work";
-
   void SetUp() override {
-    stdfs::create_directories(home);
-    stdfs::create_directories(work);
+    RobustTest::SetUp();
     ASSERT_EQ(devcert({"init"}).exit_code, 0);
   }
 
   ProcessResult devcert(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv{DEVCERT_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv, devcert_env(caroot, home), work);
+    return run_process(devcert_argv(args), devcert_env(caroot, home), work);
   }
 
   // Runs `n` copies of devcert at once, copy i with `args(i)`.

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "pki/keys.h"
 #include "support/helpers.h"
 
@@ -22,6 +24,27 @@ inline std::map<std::string, std::string> devcert_env(const stdfs::path& caroot,
   return {{"DEVCERT_CAROOT", caroot.string()}, {"HOME", home.string()}, {"NO_COLOR", "1"},
           {"XDG_DATA_HOME", (home / ".local/share").string()}, {"DEVCERT_TRUST_STORES", "system"}};
 }
+
+// A temp CAROOT, HOME and working directory for tests that run devcert many times.
+class RobustTest : public testing::Test {
+ protected:
+  TempDir tmp;
+  stdfs::path caroot = tmp / "caroot";
+  stdfs::path home = tmp / "home";
+  stdfs::path work = tmp / "work";
+
+  void SetUp() override {
+    stdfs::create_directories(home);
+    stdfs::create_directories(work);
+  }
+
+  // The devcert binary followed by `args`.
+  static std::vector<std::string> devcert_argv(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{DEVCERT_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+};
 
 // Starts `argv` with stdout and stderr going to `out` and `err` (default: discarded); returns
 // the pid (or -1).

@@ -60,18 +60,9 @@ std::vector<std::string> fingerprints_of_key(const stdfs::path& key_file) {
   return needles;
 }
 
-class Secrets : public testing::Test {
+class Secrets : public RobustTest {
  protected:
-  TempDir tmp;
-  stdfs::path caroot = tmp / "caroot";
-  stdfs::path home = tmp / "home";
-  stdfs::path work = tmp / "work";
   std::vector<std::pair<std::string, std::string>> outputs;  // what was run, what it printed
-
-  void SetUp() override {
-    stdfs::create_directories(home);
-    stdfs::create_directories(work);
-  }
 
   std::map<std::string, std::string> env(const stdfs::path& ca) const {
     auto e = devcert_env(ca, home);
@@ -81,9 +72,7 @@ class Secrets : public testing::Test {
 
   ProcessResult devcert(const std::vector<std::string>& args, const stdfs::path& ca = {},
                         const std::string& input = {}) {
-    std::vector<std::string> argv{DEVCERT_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto r = run_process(argv, env(ca.empty() ? caroot : ca), work, input);
+    auto r = run_process(devcert_argv(args), env(ca.empty() ? caroot : ca), work, input);
     std::string label;
     for (const auto& a : args) label += a + " ";
     outputs.emplace_back(label, r.out + r.err);

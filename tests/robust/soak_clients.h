@@ -120,9 +120,10 @@ inline awaitable<bool> read_until_closed(beast::tcp_stream& stream, std::string&
   }
 }
 
-// Random bytes where a TLS ClientHello belongs: the server must hang up.
-inline awaitable<void> garbage_client(const Target& t, Stats& s, unsigned seed) {
-  std::mt19937 rng(seed);
+// Connects a plain TCP stream again and again until the run is over, counting each connection,
+// and hands it to `talk`; 100 ms between connections.
+template <typename Talk>
+awaitable<void> raw_connections(const Target& t, Stats& s, Talk talk) {
   auto ex = co_await asio::this_coro::executor;
   while (!over(t)) {
     beast::tcp_stream stream(ex);
@@ -130,6 +131,15 @@ inline awaitable<void> garbage_client(const Target& t, Stats& s, unsigned seed) 
     auto [cec] = co_await stream.async_connect(t.endpoint, use_tuple);
     if (cec) continue;
     ++s.connections;
+    co_await talk(stream);
+    co_await pause(100ms);
+  }
+}
+
+// Random bytes where a TLS ClientHello belongs: the server must hang up.
+inline awaitable<void> garbage_client(const Target& t, Stats& s, unsigned seed) {
+  std::mt19937 rng(seed);
+  co_await raw_connections(t, s, [&](beast::tcp_stream& stream) -> awaitable<void> {
     std::string junk(1 + rng() % 2048, '\0');
     for (auto& c : junk) c = static_cast<char>(rng() % 256);
     if (rng() % 2) junk.replace(0, std::min<std::size_t>(3, junk.size()), "\x16\x03\x01");  // a record header
@@ -137,27 +147,19 @@ inline awaitable<void> garbage_client(const Target& t, Stats& s, unsigned seed) 
     std::string got;
     if (co_await read_until_closed(stream, got, 30s)) ++s.garbage_dropped;
     else ++s.garbage_kept;
-    co_await pause(100ms);
-  }
+  });
 }
 
 // An http:// request on the TLS port: the server answers in clear text to use https://.
 inline awaitable<void> plain_http_client(const Target& t, Stats& s) {
-  auto ex = co_await asio::this_coro::executor;
-  while (!over(t)) {
-    beast::tcp_stream stream(ex);
-    stream.expires_after(30s);
-    auto [cec] = co_await stream.async_connect(t.endpoint, use_tuple);
-    if (cec) continue;
-    ++s.connections;
+  co_await raw_connections(t, s, [&](beast::tcp_stream& stream) -> awaitable<void> {
     std::string request = "GET / HTTP/1.1\r\nHost: localhost:" + t.port + "\r\n\r\n";
     co_await asio::async_write(stream, asio::buffer(request), use_tuple);
     std::string got;
     bool closed = co_await read_until_closed(stream, got, 30s);
     if (closed && got.find("use https:// or wss://") != std::string::npos) ++s.plain_http_told;
     else ++s.plain_http_other;
-    co_await pause(100ms);
-  }
+  });
 }
 
 // One byte a second: half the time inside the TLS ClientHello, half inside the HTTP request
