@@ -210,12 +210,53 @@ class Reader {
   std::vector<Output> outputs_;
 };
 
-// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable, undefined behaviour, when it asks
-// whether a character in U+00A1..U+0499 is whitespace: outside strings and comments, and after
-// a line-ending backslash in a """ string (marzer/tomlplusplus issues 190 and 295, fixed upstream
-// in 2026). TOML allows non-ASCII only inside strings and comments, so such a character is
-// refused here, with its position, before toml++ reads the text (NUL too, which ends strings
-// early for toml++). Returns its offset.
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable, undefined behaviour, whenever it asks
+// whether a character in U+00A1..U+0499 or U+FB26..U+FEFE is whitespace: its generated
+// is_non_ascii_horizontal_whitespace has no switch case for those blocks (marzer/tomlplusplus
+// issues 190 and 295, fixed upstream by PR 305, not in Debian 12). It asks that of
+//   - a character outside strings and comments (where TOML allows only ASCII anyway),
+//   - the first character after a line-ending backslash in a """ string,
+//   - and of anything at all while parse_value scans a malformed value ahead for up to 127
+//     characters, over quotes, to its end (parser.inl, parse_value's scan(): `key = -"b\u00FCcher"`).
+// parse() therefore refuses the first two here, with their position, and lets toml++ read the
+// text only once toml++ has accepted an all-ASCII copy of it (see parse()). NUL is refused too:
+// toml++ reads it as the end of a string.
+
+// Returns the offset of the first byte that is not part of valid UTF-8 (overlong forms,
+// surrogates and code points past U+10FFFF included), as toml++'s own decoder would reject it.
+std::optional<size_t> invalid_utf8(std::string_view t) {
+  for (size_t i = 0; i < t.size();) {
+    auto b = [&](size_t k) { return i + k < t.size() ? static_cast<unsigned char>(t[i + k]) : 0u; };
+    unsigned lead = b(0);
+    size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                  : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+    if (length == 0) return i;
+    // The second byte's range excludes overlong forms, surrogates and values past U+10FFFF.
+    unsigned low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+    unsigned high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+    for (size_t k = 1; k < length; ++k)
+      if (b(k) < (k == 1 ? low : 0x80) || b(k) > (k == 1 ? high : 0xBF)) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+// The text with each non-ASCII character (valid UTF-8) replaced by one '?': same lines, same
+// columns (toml++ counts characters), and '?' is valid in strings and comments but nowhere else.
+// A byte order mark, which toml++ skips, is dropped.
+std::string ascii_stand_in(std::string_view t) {
+  if (t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);
+  std::string out;
+  out.reserve(t.size());
+  for (char c : t) {
+    if (!(c & 0x80)) out += c;
+    else if ((c & 0xC0) == 0xC0) out += '?';  // a lead byte; its continuation bytes are dropped
+  }
+  return out;
+}
+
+// Returns the offset of a non-ASCII character outside strings and comments, or after a
+// line-ending backslash in a """ string, or of a NUL byte.
 std::optional<size_t> stray_non_ascii(std::string_view t) {
   size_t i = t.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a UTF-8 byte order mark is allowed
   auto at = [&](std::string_view s) { return t.substr(i).starts_with(s); };
@@ -246,22 +287,35 @@ std::optional<size_t> stray_non_ascii(std::string_view t) {
   return std::nullopt;
 }
 
+// "SOURCE:LINE:COLUMN" of a byte offset, the column in characters as toml++ counts them.
+std::string position(std::string_view text, const std::string& source, size_t offset) {
+  std::string_view before = text.substr(0, offset);
+  size_t line_start = before.rfind('\n') + 1;  // npos + 1 == 0 on the first line
+  size_t column = 1;
+  for (char c : before.substr(line_start)) column += (c & 0xC0) != 0x80;
+  return source + ":" + std::to_string(std::count(before.begin(), before.end(), '\n') + 1) + ":" +
+         std::to_string(column);
+}
+
 }  // namespace
 
 ProjectFile parse(std::string_view text, std::string source) {
   Reader reader(source);
-  if (std::optional<size_t> at = stray_non_ascii(text)) {
-    std::string_view before = text.substr(0, *at);
-    size_t line_start = before.rfind('\n') + 1;  // npos + 1 == 0 on the first line
-    size_t column = 1;
-    for (char c : before.substr(line_start)) column += (c & 0xC0) != 0x80;  // code points
-    throw Error(source + ":" + std::to_string(std::count(before.begin(), before.end(), '\n') + 1) + ":" +
-                    std::to_string(column) + ": a non-ASCII character outside a string or comment, or a NUL byte",
+  if (std::optional<size_t> at = invalid_utf8(text))
+    throw Error(position(text, source, *at) + ": not valid UTF-8", "save the file as UTF-8");
+  if (std::optional<size_t> at = stray_non_ascii(text))
+    throw Error(position(text, source, *at) + ": a non-ASCII character outside a string or comment, or a NUL byte",
                 "put it inside quotes, or remove it");
-  }
   toml::table root;
   try {
-    root = toml::parse(text, source);
+    // toml++ first reads an all-ASCII copy, so a malformed value cannot lead it to a character it
+    // mis-classifies; its errors keep their line and column (a '?' stands for the character).
+    // Only a text that it accepted, whose non-ASCII characters therefore all sit inside strings
+    // and comments, where toml++ never classifies them, is read as it is.
+    bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return !(c & 0x80); });
+    std::string stand_in = ascii ? std::string() : ascii_stand_in(text);
+    root = toml::parse(ascii ? text : std::string_view(stand_in), source);
+    if (!ascii) root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     throw Error(reader.where(e.source()) + ": " + std::string(e.description()),
                 "see the commented sample: devcert init --write-config (in an empty directory)");

@@ -114,5 +114,38 @@ TEST(FuzzRegression, TomlNonAsciiOutsideStringsIsRefusedBeforeTomlxx) {
   EXPECT_EQ(config::parse(valid, "/p/devcert.toml").certs.at(0).names.at(0), "b\xC3\xBC" "cher.test");
 }
 
+// The same unreachable point, reached inside a string: toml++'s parse_value scans a malformed value
+// ahead (up to 127 characters, over quotes) asking of each character whether it ends the value,
+// i.e. whether it is whitespace. config::parse lets toml++ see an all-ASCII stand-in first, so such
+// a file fails with toml++'s own error, at the same position, and never reaches the real text.
+TEST(FuzzRegression, TomlMalformedValueRunningIntoANonAsciiStringIsAnErrorNotUb) {
+  auto message = [](std::string_view text) {
+    try {
+      config::parse(text, "/p/devcert.toml");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  // U+00FC, in U+00A1..U+0499, after "[ca]\nkey_type =-...": found by fuzz_config (a later byte
+  // that was not UTF-8 is made ASCII in the committed input: such bytes are now refused first).
+  std::string found = message(corpus_file("config", "crash-toml-value-scan-into-string"));
+  EXPECT_TRUE(found.starts_with("/p/devcert.toml:2:")) << found;
+  // U+FB40, in U+FB26..U+FEFE, the block's other unreachable range.
+  std::string second = message(corpus_file("config", "crash-toml-value-scan-into-string-2"));
+  EXPECT_TRUE(second.starts_with("/p/devcert.toml:1:")) << second;
+  EXPECT_EQ(message("days = 1\"\xC3\xBC\"\n"), message("days = 1\"?\"\n"));
+  // Bytes that are not UTF-8 are refused with their position (toml++ would refuse them too, but
+  // only once it reads them, and the stand-in no longer holds them).
+  EXPECT_EQ(message("names = [\"a\xC3\"]\n"), "/p/devcert.toml:1:12: not valid UTF-8");
+  EXPECT_EQ(message("# \xED\xA0\x80\n"), "/p/devcert.toml:1:3: not valid UTF-8");  // a surrogate
+  EXPECT_EQ(message("# \xC0\xAF\n"), "/p/devcert.toml:1:3: not valid UTF-8");      // overlong '/'
+  // Valid files with non-ASCII strings still read as they are, with their errors in place.
+  EXPECT_EQ(config::parse("# \xEF\xAD\x80\n[[cert]]\nnames = [\"b\xC3\xBC" "cher.test\"]\n", "/p/devcert.toml")
+                .certs.at(0).names.at(0), "b\xC3\xBC" "cher.test");
+  EXPECT_EQ(message("\xEF\xBB\xBF[[cert]]\nnames = [\"\xC3\xA9.test\"]\nkeys = 1\n"),
+            "/p/devcert.toml:3:1: unknown key 'keys' in [[cert]]");
+}
+
 }  // namespace
 }  // namespace devcert::fuzz
