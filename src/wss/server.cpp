@@ -117,10 +117,11 @@ void Server::stop() {
     error_code ignored;
     for (auto& acceptor : acceptors_) acceptor->close(ignored);
     for (auto& [id, conn] : open_) {
-      if (!conn.ws)
-        conn.tcp->close();
-      else if (!conn.writing)
+      if (!conn.ws) {
+        if (!conn.upgrading) conn.tcp->close();  // else the session sends 1001 once it is up
+      } else if (!conn.writing) {
         close_going_away(conn);
+      }
     }
     if (open_.empty()) return;
     grace_.expires_after(std::chrono::seconds(1));
@@ -265,6 +266,7 @@ awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
   // Beast splits outgoing messages into 4 KiB frames by default: one write per frame for no gain.
   ws.auto_fragment(false);
   std::string path(req.target());
+  conn.upgrading = true;
   auto [ec] = co_await ws.async_accept(req, use_tuple);
   if (ec) {
     rec.outcome = "WebSocket upgrade on " + path + " refused: " + ec.message();

@@ -77,6 +77,7 @@ class Server {
     WsStream* ws = nullptr;   // set once the WebSocket is up: stop() closes it with 1001
     bool writing = false;     // an echo is being written: the session closes after it
     bool going_away = false;  // close 1001 sent because the server is stopping
+    bool upgrading = false;   // the 101 is on its way: stop() lets the session send 1001 after it
   };
 
   awaitable<void> accept_loop(tcp::acceptor& acceptor);
