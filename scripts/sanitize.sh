@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds devcert and its tests with AddressSanitizer (leaks included) + UndefinedBehaviorSanitizer
+# (cmake/sanitize.cmake) into ./build-asan (or $ASAN_BUILD_DIR) and runs the suite there through
+# CTest (issue 7). Extra arguments go to ctest, e.g. scripts/sanitize.sh -R Config
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# clang, -O0, no debug info: the cheapest instrumented build (cmake/sanitize.cmake has the
+# figures). Reports still name every function of their stack (the symbol table); no assert is
+# compiled out (no NDEBUG).
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DDEVCERT_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O0 "${launcher[@]}" >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"
+
+# Every report fails the run, three ways: UBSan and ASan stop the process at the first one
+# (halt_on_error; -fno-sanitize-recover); it exits 86, which no test mistakes for devcert's own
+# exit 1; and it is also written under $BUILD_DIR/sanitizer/, which must be empty at the end, so
+# a report from a devcert process that a test expected to fail is not lost either.
+reports="$PWD/$BUILD_DIR/sanitizer"
+rm -rf "$reports" && mkdir -p "$reports"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:log_path=$reports/asan:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$reports/ubsan:${UBSAN_OPTIONS:-}"
+export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
+# Not run here, each for its reason:
+# - server_soak (label soak): a minute of timing-driven load whose pass criteria (a probe's echo
+#   within 1 s, RSS within 20%) measure speed and memory, which the sanitizers change by design;
+#   it is not built either (95 s of run time and a Boost.Beast translation unit). It runs in the
+#   normal pass; by hand: cmake --build build-asan --target devcert_soak && ctest -L soak.
+# - windows_sources_compile: it runs mingw-w64's compiler over the Windows-only sources and runs
+#   no devcert code.
+status=0
+(cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE soak \
+  -E '^windows_sources_compile$' "$@") || status=$?
+if compgen -G "$reports/*" >/dev/null; then
+  echo "sanitize: reports in $reports:"
+  for f in "$reports"/*; do echo "== $f"; head -80 "$f"; done
+  status=1
+fi
+exit "$status"
