@@ -181,7 +181,7 @@ awaitable<void> Server::session(tcp::socket socket) {
   // An echo is a request/response exchange: Nagle's algorithm would hold each reply's last
   // segment until the peer's delayed ACK (tens of milliseconds per message).
   socket.set_option(tcp::no_delay(true), ec);
-  WsStream ws(std::move(socket), tls_);
+  ServerWsStream ws(std::move(socket), tls_);
   auto& tcp_layer = beast::get_lowest_layer(ws);
   std::uint64_t id = next_id_++;
   Open& conn = open_.emplace(id, Open{&tcp_layer}).first->second;
@@ -210,7 +210,7 @@ awaitable<void> Server::session(tcp::socket socket) {
   finish(rec);
 }
 
-awaitable<void> Server::serve_http(WsStream& ws, beast::flat_buffer& buffer,
+awaitable<void> Server::serve_http(ServerWsStream& ws, beast::flat_buffer& buffer,
                                    ConnectionRecord& rec, Open& conn) {
   auto& tcp_layer = beast::get_lowest_layer(ws);
   rec.kind = ConnectionRecord::Kind::http;
@@ -251,7 +251,7 @@ awaitable<void> Server::serve_http(WsStream& ws, beast::flat_buffer& buffer,
   }
 }
 
-awaitable<void> Server::echo(WsStream& ws, http::request<http::string_body> req,
+awaitable<void> Server::echo(ServerWsStream& ws, http::request<http::string_body> req,
                              ConnectionRecord& rec, Open& conn) {
   rec.kind = ConnectionRecord::Kind::websocket;
   beast::get_lowest_layer(ws).expires_never();  // the WebSocket stream keeps its own timers

@@ -15,6 +15,7 @@
 
 #include "wss/asio.h"
 #include "wss/handshake_failure.h"
+#include "wss/server_stream.h"
 #include "wss/tls.h"
 
 namespace devcert::wss {
@@ -74,18 +75,18 @@ class Server {
   // An open connection, touched only on the server thread, so that stop() can end it.
   struct Open {
     LingeringTcpStream* tcp;
-    WsStream* ws = nullptr;   // set once the WebSocket is up: stop() closes it with 1001
-    bool writing = false;     // an echo is being written: the session closes after it
-    bool going_away = false;  // close 1001 sent because the server is stopping
-    bool upgrading = false;   // the 101 is on its way: stop() lets the session send 1001 after it
+    ServerWsStream* ws = nullptr;  // set once the WebSocket is up: stop() closes it with 1001
+    bool writing = false;          // an echo is being written: the session closes after it
+    bool going_away = false;       // close 1001 sent because the server is stopping
+    bool upgrading = false;  // the 101 is on its way: stop() lets the session send 1001 after it
   };
 
   awaitable<void> accept_loop(tcp::acceptor& acceptor);
   awaitable<void> session(tcp::socket socket);
-  awaitable<void> serve_http(WsStream& ws, beast::flat_buffer& buffer, ConnectionRecord& rec,
-                             Open& conn);
-  awaitable<void> echo(WsStream& ws, http::request<http::string_body> req, ConnectionRecord& rec,
-                       Open& conn);
+  awaitable<void> serve_http(ServerWsStream& ws, beast::flat_buffer& buffer,
+                             ConnectionRecord& rec, Open& conn);
+  awaitable<void> echo(ServerWsStream& ws, http::request<http::string_body> req,
+                       ConnectionRecord& rec, Open& conn);
   void close_going_away(Open& conn);
   void forget(std::uint64_t id);
   void finish(const ConnectionRecord& rec);
