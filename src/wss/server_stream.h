@@ -19,8 +19,8 @@
 #include <openssl/ssl.h>
 
 #include <iterator>
+#include <memory>
 #include <utility>
-#include <vector>
 
 #include "wss/asio.h"
 
@@ -81,12 +81,13 @@ class ServerTlsStream : public ssl::stream_base {
     if (first == last) return {};
     asio::const_buffer head = *first;
     if (std::next(first) == last || head.size() >= kRecord) return head;
-    gathered_.resize(kGather);
-    return asio::buffer(gathered_.data(), asio::buffer_copy(asio::buffer(gathered_), buffers));
+    if (!gathered_) gathered_ = std::make_unique_for_overwrite<char[]>(kGather);
+    return asio::buffer(gathered_.get(),
+                        asio::buffer_copy(asio::buffer(gathered_.get(), kGather), buffers));
   }
 
   ssl::stream<LingeringTcpStream> tls_;
-  std::vector<char> gathered_;
+  std::unique_ptr<char[]> gathered_;
 };
 
 using ServerWsStream = websocket::stream<ServerTlsStream>;
