@@ -2,12 +2,15 @@
 # TLS + WebSocket handshakes/s and echo messages/s against `devcert serve`, the seed's Python
 # `websockets` server and a Node `ws` server, side by side in one run: the same leaf (minted
 # by a throw-away devcert CA), each on its own ephemeral port on localhost, one load client
-# (bench/wss_load.cpp) for all three. Prints a Markdown table.
-# usage: bench/wss_bench.sh [BUILD_DIR] [SECONDS_PER_CELL]
+# (bench/wss_load.cpp) for all three. Prints a Markdown table. With ROUNDS > 1 each cell is
+# measured ROUNDS times, the three servers taking turns, and the table shows the median: one
+# 3 s cell on a shared machine can be off by 2x.
+# usage: bench/wss_bench.sh [BUILD_DIR] [SECONDS_PER_CELL] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 secs=${2:-3}
+rounds=${3:-1}
 cmake --build "$build" --target devcert devcert_wss_load >/dev/null
 
 work=$(mktemp -d)
@@ -46,21 +49,26 @@ start python 'listening [0-9]+' /usr/bin/python3 tests/peers/python_server.py "$
 start node 'listening [0-9]+' env NODE_PATH=/usr/share/nodejs node tests/peers/node_server.js "$work/cert.pem" "$work/key.pem"
 
 load() { "$build/devcert_wss_load" localhost "${port[$1]}" "$root" "${@:2}" 2>>"$work/load-errors.log" || echo 0; }
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# cell LABEL ARGS...: one table row, each server measured $rounds times in turn.
+cell() {
+  local label=$1 r s
+  shift
+  declare -A got=()
+  for ((r = 0; r < rounds; r++)); do
+    for s in devcert python node; do got[$s]+="$(load "$s" "$@") "; done
+  done
+  local row="| $label"
+  for s in devcert python node; do row+=" | $(median ${got[$s]})"; done
+  echo "$row |"
+}
 
 echo "| workload | connections | devcert serve | Python websockets | Node ws |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-for conns in 1 64; do
-  row="| TLS + WebSocket handshakes/s | $conns"
-  for s in devcert python node; do row+=" | $(load "$s" handshakes "$conns" "$secs")"; done
-  echo "$row |"
-done
+for conns in 1 64; do cell "TLS + WebSocket handshakes/s | $conns" handshakes "$conns" "$secs"; done
 for size in 64 16384; do
   label=$([[ $size == 64 ]] && echo "64 B" || echo "16 KiB")
-  for conns in 1 64; do
-    row="| echo $label messages/s | $conns"
-    for s in devcert python node; do row+=" | $(load "$s" echo "$conns" "$secs" "$size")"; done
-    echo "$row |"
-  done
+  for conns in 1 64; do cell "echo $label messages/s | $conns" echo "$conns" "$secs" "$size"; done
 done
 if [[ -s $work/load-errors.log ]]; then
   echo
