@@ -88,29 +88,31 @@ TEST(FuzzRegression, HeaderNameThatTrimsToNothingIsMalformed) {
   EXPECT_FALSE(diagnose::parse_http_response("HTTP/1.1 426 Upgrade Required\r\n:x\r\n\r\n"));
 }
 
+// config::parse's error for `text` as /p/devcert.toml, or "" when it parses.
+std::string toml_error(std::string_view text) {
+  try {
+    config::parse(text, "/p/devcert.toml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
 // toml++ 3.3.0 reached __builtin_unreachable (UBSan: "execution reached an unreachable program
 // point") on a character in U+00A1..U+0499 outside a string, and after a line-ending backslash
 // in a """ string; config::parse refuses those with their position before toml++ reads them.
 TEST(FuzzRegression, TomlNonAsciiOutsideStringsIsRefusedBeforeTomlxx) {
-  auto message = [](std::string_view text) {
-    try {
-      config::parse(text, "/p/devcert.toml");
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
-  EXPECT_EQ(message(corpus_file("config", "crash-toml-non-ascii-after-key")),
+  EXPECT_EQ(toml_error(corpus_file("config", "crash-toml-non-ascii-after-key")),
             "/p/devcert.toml:1:28: a non-ASCII character outside a string or comment, or a NUL byte");
-  EXPECT_EQ(message(corpus_file("config", "crash-toml-continuation-before-non-ascii")),
+  EXPECT_EQ(toml_error(corpus_file("config", "crash-toml-continuation-before-non-ascii")),
             "/p/devcert.toml:2:1: a non-ASCII character outside a string or comment, or a NUL byte");
-  EXPECT_EQ(message(corpus_file("config", "crash-toml-backslash-before-non-ascii")),
+  EXPECT_EQ(toml_error(corpus_file("config", "crash-toml-backslash-before-non-ascii")),
             "/p/devcert.toml:1:9: a non-ASCII character outside a string or comment, or a NUL byte");
-  EXPECT_EQ(message("\xcc\xaa"), "/p/devcert.toml:1:1: a non-ASCII character outside a string or comment, or a NUL byte");
+  EXPECT_EQ(toml_error("\xcc\xaa"), "/p/devcert.toml:1:1: a non-ASCII character outside a string or comment, or a NUL byte");
   // Non-ASCII where TOML allows it still parses: strings, comments, a byte order mark.
   const char* valid = "\xEF\xBB\xBF# caf\xC3\xA9\n[[cert]] # \xC2\xA7\nnames = [\"b\xC3\xBC" "cher.test\", 'x.test']\n"
                       "cert = \"\"\"c\xC3\xA9.pem\"\"\"\nkey = '''k\xC3\xA9.pem'''\n";
-  EXPECT_EQ(message(valid), "");
+  EXPECT_EQ(toml_error(valid), "");
   EXPECT_EQ(config::parse(valid, "/p/devcert.toml").certs.at(0).names.at(0), "b\xC3\xBC" "cher.test");
 }
 
@@ -119,31 +121,23 @@ TEST(FuzzRegression, TomlNonAsciiOutsideStringsIsRefusedBeforeTomlxx) {
 // i.e. whether it is whitespace. config::parse lets toml++ see an all-ASCII stand-in first, so such
 // a file fails with toml++'s own error, at the same position, and never reaches the real text.
 TEST(FuzzRegression, TomlMalformedValueRunningIntoANonAsciiStringIsAnErrorNotUb) {
-  auto message = [](std::string_view text) {
-    try {
-      config::parse(text, "/p/devcert.toml");
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
   // U+00FC, in U+00A1..U+0499, after "[ca]\nkey_type =-...": found by fuzz_config (a later byte
   // that was not UTF-8 is made ASCII in the committed input: such bytes are now refused first).
-  std::string found = message(corpus_file("config", "crash-toml-value-scan-into-string"));
+  std::string found = toml_error(corpus_file("config", "crash-toml-value-scan-into-string"));
   EXPECT_TRUE(found.starts_with("/p/devcert.toml:2:")) << found;
   // U+FB40, in U+FB26..U+FEFE, the block's other unreachable range.
-  std::string second = message(corpus_file("config", "crash-toml-value-scan-into-string-2"));
+  std::string second = toml_error(corpus_file("config", "crash-toml-value-scan-into-string-2"));
   EXPECT_TRUE(second.starts_with("/p/devcert.toml:1:")) << second;
-  EXPECT_EQ(message("days = 1\"\xC3\xBC\"\n"), message("days = 1\"?\"\n"));
+  EXPECT_EQ(toml_error("days = 1\"\xC3\xBC\"\n"), toml_error("days = 1\"?\"\n"));
   // Bytes that are not UTF-8 are refused with their position (toml++ would refuse them too, but
   // only once it reads them, and the stand-in no longer holds them).
-  EXPECT_EQ(message("names = [\"a\xC3\"]\n"), "/p/devcert.toml:1:12: not valid UTF-8");
-  EXPECT_EQ(message("# \xED\xA0\x80\n"), "/p/devcert.toml:1:3: not valid UTF-8");  // a surrogate
-  EXPECT_EQ(message("# \xC0\xAF\n"), "/p/devcert.toml:1:3: not valid UTF-8");      // overlong '/'
+  EXPECT_EQ(toml_error("names = [\"a\xC3\"]\n"), "/p/devcert.toml:1:12: not valid UTF-8");
+  EXPECT_EQ(toml_error("# \xED\xA0\x80\n"), "/p/devcert.toml:1:3: not valid UTF-8");  // a surrogate
+  EXPECT_EQ(toml_error("# \xC0\xAF\n"), "/p/devcert.toml:1:3: not valid UTF-8");      // overlong '/'
   // Valid files with non-ASCII strings still read as they are, with their errors in place.
   EXPECT_EQ(config::parse("# \xEF\xAD\x80\n[[cert]]\nnames = [\"b\xC3\xBC" "cher.test\"]\n", "/p/devcert.toml")
                 .certs.at(0).names.at(0), "b\xC3\xBC" "cher.test");
-  EXPECT_EQ(message("\xEF\xBB\xBF[[cert]]\nnames = [\"\xC3\xA9.test\"]\nkeys = 1\n"),
+  EXPECT_EQ(toml_error("\xEF\xBB\xBF[[cert]]\nnames = [\"\xC3\xA9.test\"]\nkeys = 1\n"),
             "/p/devcert.toml:3:1: unknown key 'keys' in [[cert]]");
 }
 
