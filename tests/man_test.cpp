@@ -29,33 +29,31 @@ std::vector<std::string> help_section(const std::string& text, const std::string
   return lines;
 }
 
+// The first group of `pattern` in each line of the `heading` section of `devcert ARGS --help`.
+std::vector<std::string> help_matches(const std::vector<std::string>& args, const std::string& heading,
+                                      const std::regex& pattern) {
+  std::vector<std::string> argv{DEVCERT_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--help");
+  auto help = run_process(argv);
+  EXPECT_EQ(help.exit_code, 0);
+  std::vector<std::string> found;
+  for (const auto& line : help_section(help.out, heading)) {
+    std::smatch m;
+    if (std::regex_search(line, m, pattern)) found.push_back(m[1]);
+  }
+  return found;
+}
+
 // Command names from `devcert --help`.
 std::vector<std::string> commands() {
-  auto help = run_process({DEVCERT_BIN, "--help"});
-  EXPECT_EQ(help.exit_code, 0);
-  std::vector<std::string> names;
-  std::regex command(R"(^  ([a-z][a-z-]+)\s)");
-  for (const auto& line : help_section(help.out, "Subcommands:")) {
-    std::smatch m;
-    if (std::regex_search(line, m, command)) names.push_back(m[1]);
-  }
-  return names;
+  return help_matches({}, "Subcommands:", std::regex(R"(^  ([a-z][a-z-]+)\s)"));
 }
 
 // Long options from `devcert [COMMAND] --help` ("  -q,--quiet   ...", "  --store TEXT ...").
 std::set<std::string> long_options(const std::vector<std::string>& command) {
-  std::vector<std::string> argv{DEVCERT_BIN};
-  argv.insert(argv.end(), command.begin(), command.end());
-  argv.push_back("--help");
-  auto help = run_process(argv);
-  EXPECT_EQ(help.exit_code, 0);
-  std::set<std::string> options;
-  std::regex option(R"(^  (?:-[a-zA-Z],)?(--[a-z0-9][a-z0-9-]*))");
-  for (const auto& line : help_section(help.out, "Options:")) {
-    std::smatch m;
-    if (std::regex_search(line, m, option)) options.insert(m[1]);
-  }
-  return options;
+  auto found = help_matches(command, "Options:", std::regex(R"(^  (?:-[a-zA-Z],)?(--[a-z0-9][a-z0-9-]*))"));
+  return {found.begin(), found.end()};
 }
 
 // The page with roff's \- as -, cut into its sections and subsections by title.

@@ -19,20 +19,6 @@ namespace devcert::cli {
 
 namespace {
 
-// Only the system store after each issue: its check reads one file, where the NSS and Java
-// checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
-bool system_store_trusts(const pki::CaRoot& root) {
-  try {
-    auto ca = trust::CaCertificate::from_file(root.cert_path());
-    process::SystemRunner runner;
-    auto stores = trust::make_stores({"system"}, runner, trust::StoreEnvironment::from_process());
-    for (const auto& s : trust::status_of(stores, ca))
-      if (s.available && !s.installed) return false;
-  } catch (const std::exception&) {
-  }
-  return true;
-}
-
 // One certificate to mint and where its files go.
 struct Job {
   std::vector<pki::SubjectName> names;
@@ -183,7 +169,9 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   for (size_t i = 0; i < jobs.size(); ++i) describe_text(jobs[i], leaves[i], opts, ctx);
   ctx.out.note("Node ignores the system store: export NODE_EXTRA_CA_CERTS=\"" +
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
-  if (!ctx.out.quiet && !system_store_trusts(root)) ctx.out.warning(
+  // Only the system store after each issue: its check reads one file, where the NSS and Java
+  // checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
+  if (!ctx.out.quiet && !trust::stores_missing_root(root.dir(), {"system"}).empty()) ctx.out.warning(
       "the CA is not in the system trust store yet: run 'devcert install' ('devcert status' shows every store)");
   return 0;
 }

@@ -121,23 +121,29 @@ bool any_fatal_failure(const std::vector<StoreReport>& reports) {
   return false;
 }
 
-std::string untrusted_summary(const stdfs::path& caroot) {
+std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names) {
+  std::vector<std::string> missing;
   try {
     pki::CaRoot root(caroot);
     if (!root.exists()) return {};
     auto ca = CaCertificate::from_file(root.cert_path());
-    const char* env = std::getenv("DEVCERT_TRUST_STORES");
     process::SystemRunner runner;
-    auto stores = make_stores(select_store_names({}, env ? env : ""), runner,
-                              StoreEnvironment::from_process());
-    std::string missing;
+    auto stores = make_stores(names, runner, StoreEnvironment::from_process());
     for (const auto& s : status_of(stores, ca))
-      if (s.available && !s.installed) missing += (missing.empty() ? "" : ", ") + s.store;
-    if (missing.empty()) return {};
-    return "the CA is not trusted yet by: " + missing + "; run 'devcert install'";
+      if (s.available && !s.installed) missing.push_back(s.store);
   } catch (const std::exception&) {
     return {};
   }
+  return missing;
+}
+
+std::string untrusted_summary(const stdfs::path& caroot) {
+  const char* env = std::getenv("DEVCERT_TRUST_STORES");
+  std::string missing;
+  for (const auto& store : stores_missing_root(caroot, select_store_names({}, env ? env : "")))
+    missing += (missing.empty() ? "" : ", ") + store;
+  if (missing.empty()) return {};
+  return "the CA is not trusted yet by: " + missing + "; run 'devcert install'";
 }
 
 }  // namespace devcert::trust

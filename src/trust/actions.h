@@ -50,7 +50,11 @@ bool any_fatal_failure(const std::vector<StoreReport>& reports);
 
 std::string outcome_text(Outcome outcome);
 
-// For `devcert init` and `devcert issue`: the one line saying where the CA in `caroot` is not
+// The available stores among `names` that do not hold CAROOT's root yet; empty when there is
+// no CA, or it or a store cannot be read (a hint, never an error).
+std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names);
+
+// For `devcert init`: the one line saying where the CA in `caroot` is not
 // trusted yet and the command that fixes it, e.g. "the CA is not trusted yet by: system, nss;
 // run 'devcert install'". Empty when it is trusted in every available selected store
 // (DEVCERT_TRUST_STORES applies) or when there is no CA. Never throws.

@@ -1,5 +1,5 @@
-// The line `devcert init` and `devcert issue` end with, against real NSS databases under a
-// temporary HOME.
+// The trust hints `devcert init` and `devcert issue` end with, against real NSS databases under
+// a temporary HOME.
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -44,6 +44,25 @@ TEST(UntrustedSummary, NamesTheStoresStillMissingAndTheFix) {
   ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
   EXPECT_EQ(untrusted_summary(tmp / "ca"), "");
   EXPECT_EQ(untrusted_summary(tmp / "no-ca-here"), "");
+}
+
+// `devcert issue` asks about the stores it names (the system store), whatever
+// DEVCERT_TRUST_STORES selects for the other commands.
+TEST(StoresMissingRoot, ChecksExactlyTheNamedStores) {
+  if (!test::have_tool("certutil")) GTEST_SKIP() << "certutil is not installed (libnss3-tools)";
+  TempDir tmp;
+  auto profile = tmp / "home/.mozilla/firefox/a.default";
+  stdfs::create_directories(profile);
+  ASSERT_EQ(test::run_process({"certutil", "-N", "-d", "sql:" + profile.string(), "--empty-password"}).exit_code, 0);
+  test::make_ca(tmp / "ca");
+  ScopedEnv home("HOME", (tmp / "home").string());
+  ScopedEnv stores("DEVCERT_TRUST_STORES", "java");
+
+  EXPECT_EQ(stores_missing_root(tmp / "ca", {"nss"}), std::vector<std::string>{"nss"});
+  auto install = test::run_devcert({"install", "--store", "nss"}, tmp / "ca", {}, {{"HOME", (tmp / "home").string()}});
+  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  EXPECT_TRUE(stores_missing_root(tmp / "ca", {"nss"}).empty());
+  EXPECT_TRUE(stores_missing_root(tmp / "no-ca-here", {"nss"}).empty());
 }
 
 }  // namespace
