@@ -16,12 +16,14 @@ cmake --build "$BUILD_DIR" -j"$(nproc)"
 
 # Every report fails the run, three ways: UBSan and ASan stop the process at the first one
 # (halt_on_error; -fno-sanitize-recover); it exits 86, which no test mistakes for devcert's own
-# exit 1; and it is also written under $BUILD_DIR/sanitizer/, which must be empty at the end, so
+# exit 1; and it is also written under $BUILD_DIR/sanitizer/, which must hold no report at the end, so
 # a report from a devcert process that a test expected to fail is not lost either.
 reports="$PWD/$BUILD_DIR/sanitizer"
 rm -rf "$reports" && mkdir -p "$reports"
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:log_path=$reports/asan:${ASAN_OPTIONS:-}"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$reports/ubsan:${UBSAN_OPTIONS:-}"
+# log_exe_name: a file is named after the program that wrote it (ubsan.devcert.PID,
+# ubsan.devcert_tests.PID). UBSAN_OPTIONS is read last, so its log_path is the one in force.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:log_exe_name=1:log_path=$reports/ubsan:${UBSAN_OPTIONS:-}"
 export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 # Not run here, each for its reason:
 # - server_soak (label soak): a minute of timing-driven load whose pass criteria (a probe's echo
@@ -33,9 +35,23 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE soak \
   -E '^windows_sources_compile$' "$@") || status=$?
-if compgen -G "$reports/*" >/dev/null; then
-  echo "sanitize: reports in $reports:"
-  for f in "$reports"/*; do echo "== $f"; head -80 "$f"; done
-  status=1
+# An empty file is not a report: the runtime opens its log lazily and a process that a test
+# SIGKILLs on purpose (the crash tests kill devcert 500 times at random moments) can die between
+# that open and the first write. Seen twice: once in CI, once locally in 4 runs of the crash tests
+# beside three busy loops (ubsan.devcert.PID; 11 more runs under load left none). Empty files
+# are listed, not counted; a file with any byte in it is a report and fails the run.
+empty=()
+for f in "$reports"/*; do
+  [[ -e $f ]] || continue
+  if [[ -s $f ]]; then
+    echo "sanitize: report $f:"
+    head -80 "$f"
+    status=1
+  else
+    empty+=("$(basename "$f")")
+  fi
+done
+if ((${#empty[@]})); then
+  echo "sanitize: ${#empty[@]} empty log file(s), no report in them (a killed process): ${empty[*]}"
 fi
 exit "$status"
