@@ -4,7 +4,9 @@
 
 #include "error.h"
 #include "pki/ca.h"
+#include "pki/keys.h"
 #include "trust/stores.h"
+#include "util/fs.h"
 
 namespace devcert::trust {
 namespace {
@@ -122,11 +124,21 @@ bool any_fatal_failure(const std::vector<StoreReport>& reports) {
 }
 
 std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names) {
-  std::vector<std::string> missing;
   try {
     pki::CaRoot root(caroot);
     if (!root.exists()) return {};
-    auto ca = CaCertificate::from_file(root.cert_path());
+    auto cert = pki::load_certificate(fs::read_file(root.cert_path()), root.cert_path().string());
+    return stores_missing_root(cert.get(), root.cert_path(), names);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::vector<std::string> stores_missing_root(X509* root_cert, const stdfs::path& pem_file,
+                                             const std::vector<std::string>& names) {
+  std::vector<std::string> missing;
+  try {
+    auto ca = CaCertificate::from_certificate(root_cert, pem_file);
     process::SystemRunner runner;
     auto stores = make_stores(names, runner, StoreEnvironment::from_process());
     for (const auto& s : status_of(stores, ca))

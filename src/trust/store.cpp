@@ -7,20 +7,23 @@
 namespace devcert::trust {
 
 CaCertificate CaCertificate::from_file(const stdfs::path& pem_file) {
+  std::string text = fs::read_file(pem_file);
+  return from_certificate(pki::load_certificate(text, pem_file.string()).get(), pem_file);
+}
+
+CaCertificate CaCertificate::from_certificate(X509* cert, const stdfs::path& pem_file) {
   CaCertificate ca;
   ca.file = pem_file;
-  std::string text = fs::read_file(pem_file);
-  auto cert = pki::load_certificate(text, pem_file.string());
-  ca.pem = pki::certificate_pem(cert.get());
-  ca.fingerprint = pki::fingerprint_sha256(cert.get());
-  ca.fingerprint_hex = pki::fingerprint_hex(cert.get());
+  ca.pem = pki::certificate_pem(cert);
+  ca.fingerprint = pki::fingerprint_sha256(cert);
+  ca.fingerprint_hex = pki::fingerprint_hex(cert);
   ca.name = "devcert-" + ca.fingerprint_hex.substr(0, 16);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  X509_digest(cert.get(), EVP_sha1(), md, &len);
+  X509_digest(cert, EVP_sha1(), md, &len);
   static const char* hex = "0123456789ABCDEF";
   for (unsigned i = 0; i < len; ++i) ca.sha1_hex += {hex[md[i] >> 4], hex[md[i] & 15]};
-  ca.not_after = pki::iso_time(X509_get0_notAfter(cert.get()));
+  ca.not_after = pki::iso_time(X509_get0_notAfter(cert));
   return ca;
 }
 

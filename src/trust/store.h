@@ -26,6 +26,8 @@ struct CaCertificate {
   std::string not_after;        // ISO 8601
 
   static CaCertificate from_file(const stdfs::path& pem_file);
+  // From a root already parsed (`devcert issue` has it loaded): no second read and parse.
+  static CaCertificate from_certificate(X509* cert, const stdfs::path& pem_file);
   // True when `pem` holds a certificate with our fingerprint (any of several in a bundle).
   bool matches_pem(std::string_view pem) const;
 };
