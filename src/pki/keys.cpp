@@ -1,11 +1,16 @@
 #include "pki/keys.h"
 
+#include <openssl/asn1t.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "error.h"
 #include "ossl/check.h"
@@ -35,6 +40,141 @@ ossl::Bio memory_bio(std::string_view data) {
                                "cannot allocate a memory BIO"));
 }
 
+// RFC 5915 ECPrivateKey: what a PKCS#8 EC key holds, read with OpenSSL's ASN.1 templates.
+struct EcPrivateKeyAsn1 {
+  int32_t version;
+  ASN1_OCTET_STRING* private_key;
+  ASN1_TYPE* parameters;        // [0] ECParameters, OPTIONAL (PKCS#8 names the curve outside)
+  ASN1_BIT_STRING* public_key;  // [1] OPTIONAL; OpenSSL always writes it
+};
+
+ASN1_SEQUENCE(EcPrivateKeyAsn1) = {
+    ASN1_EMBED(EcPrivateKeyAsn1, version, INT32),
+    ASN1_SIMPLE(EcPrivateKeyAsn1, private_key, ASN1_OCTET_STRING),
+    ASN1_EXP_OPT(EcPrivateKeyAsn1, parameters, ASN1_ANY, 0),
+    ASN1_EXP_OPT(EcPrivateKeyAsn1, public_key, ASN1_BIT_STRING, 1),
+} static_ASN1_SEQUENCE_END(EcPrivateKeyAsn1)
+
+struct EcPrivateKeyFree {
+  void operator()(EcPrivateKeyAsn1* k) const {
+    if (k->private_key) OPENSSL_cleanse(k->private_key->data, static_cast<size_t>(k->private_key->length));
+    ASN1_item_free(reinterpret_cast<ASN1_VALUE*>(k), ASN1_ITEM_rptr(EcPrivateKeyAsn1));
+  }
+};
+
+// The common case of load_private_key without OpenSSL 3.0's decoder framework: an unencrypted
+// PKCS#8 EC key on a named curve with its public point, which is what devcert writes. 3.0
+// reads any key by first building decoder chains over every decoder it has (4.3 million
+// instructions, a sixth of a whole `devcert issue`, bench/README.md); here the fields are read
+// with plain ASN.1 templates and handed to the EC key manager, which checks the point is on
+// the curve. nullopt for anything else (RSA, explicit curve parameters, encrypted, no public
+// point...), which then takes the general path.
+std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
+  // One plain PKCS#8 block and no other kind of private key in the text, so this path can
+  // never pick a different key than the general one would.
+  constexpr std::string_view kBegin = "-----BEGIN PRIVATE KEY-----";
+  std::size_t begin = pem.find(kBegin);
+  if (begin == std::string_view::npos || pem.find(kBegin, begin + 1) != std::string_view::npos) return std::nullopt;
+  std::size_t labels = 0;
+  for (std::size_t at = pem.find("PRIVATE KEY-----"); at != std::string_view::npos;
+       at = pem.find("PRIVATE KEY-----", at + 1))
+    ++labels;
+  if (labels != 2) return std::nullopt;  // BEGIN and END of that block only
+
+  ossl::Bio bio = memory_bio(pem);
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, decltype(&PKCS8_PRIV_KEY_INFO_free)> p8(
+      PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio.get(), nullptr, nullptr, nullptr), PKCS8_PRIV_KEY_INFO_free);
+  const ASN1_OBJECT* algorithm = nullptr;
+  const unsigned char* der = nullptr;
+  int der_len = 0;
+  const X509_ALGOR* algor = nullptr;
+  if (!p8 || !PKCS8_pkey_get0(&algorithm, &der, &der_len, &algor, p8.get()) ||
+      OBJ_obj2nid(algorithm) != NID_X9_62_id_ecPublicKey)
+    return std::nullopt;
+  int param_type = 0;
+  const void* param = nullptr;
+  X509_ALGOR_get0(nullptr, &param_type, &param, algor);
+  if (param_type != V_ASN1_OBJECT) return std::nullopt;
+  const ASN1_OBJECT* curve = static_cast<const ASN1_OBJECT*>(param);
+  const char* group = OBJ_nid2sn(OBJ_obj2nid(curve));
+  if (OBJ_obj2nid(curve) == NID_undef || !group) return std::nullopt;
+
+  std::unique_ptr<EcPrivateKeyAsn1, EcPrivateKeyFree> ec(static_cast<EcPrivateKeyAsn1*>(
+      static_cast<void*>(ASN1_item_d2i(nullptr, &der, der_len, ASN1_ITEM_rptr(EcPrivateKeyAsn1)))));
+  if (!ec || ec->version != 1 || !ec->public_key || ASN1_STRING_length(ec->private_key) <= 0)
+    return std::nullopt;
+  if (ec->parameters && (ec->parameters->type != V_ASN1_OBJECT ||
+                         OBJ_cmp(ec->parameters->value.object, curve) != 0))
+    return std::nullopt;  // a second, different curve inside: let OpenSSL say what it thinks
+
+  std::unique_ptr<BIGNUM, decltype(&BN_clear_free)> scalar(BN_secure_new(), BN_clear_free);
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> build(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
+  if (!scalar || !build ||
+      !BN_bin2bn(ASN1_STRING_get0_data(ec->private_key), ASN1_STRING_length(ec->private_key), scalar.get()) ||
+      !OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
+      !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_PRIV_KEY, scalar.get()) ||
+      !OSSL_PARAM_BLD_push_octet_string(build.get(), OSSL_PKEY_PARAM_PUB_KEY,
+                                        ASN1_STRING_get0_data(ec->public_key),
+                                        static_cast<size_t>(ASN1_STRING_length(ec->public_key))))
+    return std::nullopt;
+  // OSSL_PARAM_free clears the part that held the secure scalar.
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(build.get()),
+                                                                       OSSL_PARAM_free);
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()) <= 0)
+    return std::nullopt;
+  return ossl::Pkey(key);
+}
+
+// private_key_pem's counterpart of read_ec_pkcs8: the same bytes OpenSSL's PKCS#8 encoder
+// writes for an EC key (ECPrivateKey without the [0] curve, which PKCS#8 names outside; the
+// scalar padded to the order's length; the point as the key holds it), without building every
+// encoder OpenSSL 3.0 has. tests/pki/keys_test.cpp compares the two byte for byte.
+std::optional<std::string> write_ec_pkcs8(EVP_PKEY* key) {
+  int curve = ec_curve_nid(key);
+  if (curve == NID_undef) return std::nullopt;
+  BIGNUM* raw_scalar = nullptr;
+  if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &raw_scalar)) return std::nullopt;
+  std::unique_ptr<BIGNUM, decltype(&BN_clear_free)> scalar(raw_scalar, BN_clear_free);
+  std::string point = encoded_public_key(key);
+  int order_bytes = (EVP_PKEY_get_bits(key) + 7) / 8;
+  if (point.empty() || order_bytes <= 0 || BN_num_bytes(scalar.get()) > order_bytes) return std::nullopt;
+
+  std::unique_ptr<EcPrivateKeyAsn1, EcPrivateKeyFree> ec(static_cast<EcPrivateKeyAsn1*>(
+      static_cast<void*>(ASN1_item_new(ASN1_ITEM_rptr(EcPrivateKeyAsn1)))));
+  if (!ec || !(ec->public_key = ASN1_BIT_STRING_new())) return std::nullopt;
+  ec->version = 1;
+  std::string scalar_bytes(static_cast<size_t>(order_bytes), '\0');
+  if (BN_bn2binpad(scalar.get(), reinterpret_cast<unsigned char*>(scalar_bytes.data()), order_bytes) != order_bytes ||
+      !ASN1_OCTET_STRING_set(ec->private_key, reinterpret_cast<const unsigned char*>(scalar_bytes.data()),
+                             order_bytes) ||
+      !ASN1_BIT_STRING_set(ec->public_key, reinterpret_cast<unsigned char*>(point.data()),
+                           static_cast<int>(point.size()))) {
+    OPENSSL_cleanse(scalar_bytes.data(), scalar_bytes.size());
+    return std::nullopt;
+  }
+  OPENSSL_cleanse(scalar_bytes.data(), scalar_bytes.size());
+  // A whole number of bytes: without this flag DER encoding trims trailing zero bits.
+  ec->public_key->flags = (ec->public_key->flags & ~0x07) | ASN1_STRING_FLAG_BITS_LEFT;
+
+  unsigned char* der = nullptr;
+  int der_len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(ec.get()), &der, ASN1_ITEM_rptr(EcPrivateKeyAsn1));
+  if (der_len <= 0) return std::nullopt;
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, decltype(&PKCS8_PRIV_KEY_INFO_free)> p8(PKCS8_PRIV_KEY_INFO_new(),
+                                                                            PKCS8_PRIV_KEY_INFO_free);
+  // PKCS8_pkey_set0 owns `der` from here on, and clears it when freed.
+  if (!p8 || !PKCS8_pkey_set0(p8.get(), OBJ_nid2obj(NID_X9_62_id_ecPublicKey), 0, V_ASN1_OBJECT,
+                              OBJ_nid2obj(curve), der, der_len)) {
+    OPENSSL_clear_free(der, static_cast<size_t>(der_len));
+    return std::nullopt;
+  }
+  ossl::Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || !PEM_write_bio_PKCS8_PRIV_KEY_INFO(bio.get(), p8.get())) return std::nullopt;
+  return bio_to_string(bio.get());
+}
+
 // RSA: a prime search of seconds for 4096 bits, so OpenSSL's keygen callback turns a spinner
 // (shown on a terminal only, see util/progress.h).
 EVP_PKEY* generate_rsa(unsigned bits) {
@@ -54,6 +194,27 @@ EVP_PKEY* generate_rsa(unsigned bits) {
 }
 
 }  // namespace
+
+std::string encoded_public_key(EVP_PKEY* key) {
+  size_t len = 0;
+  if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0, &len) || len == 0)
+    return {};
+  std::string out(len, '\0');
+  if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                       reinterpret_cast<unsigned char*>(out.data()), len, &len))
+    return {};
+  out.resize(len);
+  return out;
+}
+
+int ec_curve_nid(EVP_PKEY* key) {
+  char group[64] = {};
+  size_t len = 0;
+  if (!EVP_PKEY_is_a(key, "EC") ||
+      !EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len))
+    return NID_undef;
+  return OBJ_sn2nid(group);
+}
 
 std::string_view key_type_name(KeyType type) {
   for (const auto& info : kKeyTypes)
@@ -113,6 +274,8 @@ std::string describe_key(EVP_PKEY* key) {
 }
 
 std::string private_key_pem(EVP_PKEY* key) {
+  if (auto pem = write_ec_pkcs8(key)) return std::move(*pem);
+  ERR_clear_error();
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   ossl::check_one(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
                   "cannot encode a private key");
@@ -135,6 +298,8 @@ std::string certificate_der(X509* cert) {
 }
 
 ossl::Pkey load_private_key(std::string_view pem, std::string_view origin) {
+  if (auto key = read_ec_pkcs8(pem)) return std::move(*key);
+  ERR_clear_error();  // what the fast path tried is not news: the general path says its own
   ossl::Bio bio = memory_bio(pem);
   // A null password callback with an empty passphrase: an encrypted key fails instead of
   // prompting on the terminal.

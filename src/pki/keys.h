@@ -24,6 +24,11 @@ const EVP_MD* digest_for(EVP_PKEY* signing_key);
 // "ECDSA P-256", "RSA 2048": what a person reads.
 std::string describe_key(EVP_PKEY* key);
 bool is_rsa(EVP_PKEY* key);
+// For an EC key on a named curve, the curve (NID_X9_62_prime256v1, NID_secp384r1); else NID_undef.
+int ec_curve_nid(EVP_PKEY* key);
+// The public key as OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY gives it (an EC point, uncompressed
+// unless the key says otherwise); empty on failure.
+std::string encoded_public_key(EVP_PKEY* key);
 
 std::string private_key_pem(EVP_PKEY* key);  // unencrypted PKCS#8
 std::string certificate_pem(X509* cert);
