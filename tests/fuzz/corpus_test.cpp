@@ -31,6 +31,7 @@ TEST(FuzzCorpus, Csr) { run_corpus("csr", csr); }
 TEST(FuzzCorpus, HttpResponse) { run_corpus("http_response", http_response); }
 TEST(FuzzCorpus, Url) { run_corpus("url", url); }
 TEST(FuzzCorpus, Config) { run_corpus("config", config); }
+TEST(FuzzCorpus, PrivateKey) { run_corpus("private_key", private_key); }
 
 // The invariant checks can fail: a body that accepted anything would pass every corpus.
 TEST(FuzzCorpus, InvariantViolationIsReported) {
