@@ -67,6 +67,12 @@ class RawTls {
     }
     return out;
   }
+  // Answers the server's close_notify with ours, as a browser does: the server's shutdown waits
+  // for it (up to its handshake timeout) before the connection's log record is written.
+  void close() {
+    error_code ec;
+    stream_.shutdown(ec);
+  }
   // Reads until the end of the HTTP response head.
   std::string read_head() {
     std::string out;

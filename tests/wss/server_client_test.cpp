@@ -95,6 +95,7 @@ TEST(ServerClient, PlainGetServesTheTestPage) {
   raw.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
            "GET /nothing-here HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   std::string answer = raw.read_all();
+  raw.close();
   EXPECT_EQ(answer.find("HTTP/1.1 200 OK"), 0u) << answer.substr(0, 200);
   EXPECT_NE(answer.find("text/html"), std::string::npos);
   EXPECT_NE(answer.find("new WebSocket("), std::string::npos);
