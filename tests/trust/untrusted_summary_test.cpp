@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pki/keys.h"
 #include "trust/actions.h"
 #include "trust/trust_support.h"
 
@@ -29,39 +30,46 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST(UntrustedSummary, NamesTheStoresStillMissingAndTheFix) {
-  if (!test::have_tool("certutil")) GTEST_SKIP() << "certutil is not installed (libnss3-tools)";
-  TempDir tmp;
-  auto profile = tmp / "home/.mozilla/firefox/a.default";
-  stdfs::create_directories(profile);
-  ASSERT_EQ(test::run_process({"certutil", "-N", "-d", "sql:" + profile.string(), "--empty-password"}).exit_code, 0);
-  test::make_ca(tmp / "ca");
-  ScopedEnv home("HOME", (tmp / "home").string());
-  ScopedEnv stores("DEVCERT_TRUST_STORES", "nss");
+// A CA in tmp/ca, and HOME at tmp/home holding an empty Firefox NSS database.
+class NssHome : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test::have_tool("certutil")) GTEST_SKIP() << "certutil is not installed (libnss3-tools)";
+    auto profile = tmp / "home/.mozilla/firefox/a.default";
+    stdfs::create_directories(profile);
+    ASSERT_EQ(test::run_process({"certutil", "-N", "-d", "sql:" + profile.string(), "--empty-password"}).exit_code, 0);
+    test::make_ca(tmp / "ca");
+  }
 
+  void install(std::vector<std::string> args) {
+    args.insert(args.begin(), "install");
+    auto run = test::run_devcert(args, tmp / "ca", {}, {{"HOME", (tmp / "home").string()}});
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  }
+
+  TempDir tmp;
+  ScopedEnv home{"HOME", (tmp / "home").string()};
+};
+
+TEST_F(NssHome, UntrustedSummaryNamesTheStoresStillMissingAndTheFix) {
+  ScopedEnv stores("DEVCERT_TRUST_STORES", "nss");
   EXPECT_EQ(untrusted_summary(tmp / "ca"), "the CA is not trusted yet by: nss; run 'devcert install'");
-  auto install = test::run_devcert({"install"}, tmp / "ca", {}, {{"HOME", (tmp / "home").string()}});
-  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  install({});
   EXPECT_EQ(untrusted_summary(tmp / "ca"), "");
   EXPECT_EQ(untrusted_summary(tmp / "no-ca-here"), "");
 }
 
 // `devcert issue` asks about the stores it names (the system store), whatever
-// DEVCERT_TRUST_STORES selects for the other commands.
-TEST(StoresMissingRoot, ChecksExactlyTheNamedStores) {
-  if (!test::have_tool("certutil")) GTEST_SKIP() << "certutil is not installed (libnss3-tools)";
-  TempDir tmp;
-  auto profile = tmp / "home/.mozilla/firefox/a.default";
-  stdfs::create_directories(profile);
-  ASSERT_EQ(test::run_process({"certutil", "-N", "-d", "sql:" + profile.string(), "--empty-password"}).exit_code, 0);
-  test::make_ca(tmp / "ca");
-  ScopedEnv home("HOME", (tmp / "home").string());
+// DEVCERT_TRUST_STORES selects for the other commands, and hands over the root it has loaded.
+TEST_F(NssHome, StoresMissingRootChecksExactlyTheNamedStores) {
   ScopedEnv stores("DEVCERT_TRUST_STORES", "java");
-
+  stdfs::path root_file = tmp / "ca" / "rootCA.pem";
+  ossl::X509Ptr root = pki::load_certificate(test::read_text(root_file), root_file.string());
   EXPECT_EQ(stores_missing_root(tmp / "ca", {"nss"}), std::vector<std::string>{"nss"});
-  auto install = test::run_devcert({"install", "--store", "nss"}, tmp / "ca", {}, {{"HOME", (tmp / "home").string()}});
-  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  EXPECT_EQ(stores_missing_root(root.get(), root_file, {"nss"}), std::vector<std::string>{"nss"});
+  install({"--store", "nss"});
   EXPECT_TRUE(stores_missing_root(tmp / "ca", {"nss"}).empty());
+  EXPECT_TRUE(stores_missing_root(root.get(), root_file, {"nss"}).empty());
   EXPECT_TRUE(stores_missing_root(tmp / "no-ca-here", {"nss"}).empty());
 }
 
