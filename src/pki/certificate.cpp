@@ -37,33 +37,33 @@ void set_validity(X509* cert, long not_before_offset, long not_after_offset) {
               "cannot set notAfter");
 }
 
+// Whether a certificate object holds its decoded public key (see set_public_key).
+enum class PublicKey { decoded, written };
+
 // The subject public key. For an EC key on a named curve the SubjectPublicKeyInfo is written
 // directly (id-ecPublicKey, the curve, the point: what OpenSSL's encoder writes), because
 // X509_set_pubkey in OpenSSL 3.0 builds every encoder it has and decodes the result back (4.8
-// million instructions, a fifth of a `devcert issue`). The certificate object then lacks its
-// decoded key, so signed() re-reads it. False when that was done, true after X509_set_pubkey.
-bool set_public_key(X509* cert, EVP_PKEY* key) {
+// million instructions, a fifth of a `devcert issue`). The object then lacks its decoded key
+// (PublicKey::written), so signed_certificate() reads the signed certificate back.
+PublicKey set_public_key(X509* cert, EVP_PKEY* key) {
   int curve = ec_curve_nid(key);
   std::string point = curve == NID_undef ? std::string() : encoded_public_key(key);
   if (!point.empty()) {
     auto* bits = static_cast<unsigned char*>(OPENSSL_memdup(point.data(), point.size()));
     if (bits && X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), OBJ_nid2obj(NID_X9_62_id_ecPublicKey),
                                        V_ASN1_OBJECT, OBJ_nid2obj(curve), bits, static_cast<int>(point.size())))
-      return false;
+      return PublicKey::written;
     OPENSSL_free(bits);
   }
   ossl::check_one(X509_set_pubkey(cert, key), "cannot set the public key");
-  return true;
+  return PublicKey::decoded;
 }
-
-// Whether the certificate object holds its decoded public key (see set_public_key).
-enum class PublicKey { decoded, written };
 
 PublicKey start_certificate(X509* cert, EVP_PKEY* subject_key) {
   ossl::check_one(X509_set_version(cert, X509_VERSION_3), "cannot set the version");
   ossl::Asn1Integer serial = random_serial();
   ossl::check_one(X509_set_serialNumber(cert, serial.get()), "cannot set the serial");
-  return set_public_key(cert, subject_key) ? PublicKey::decoded : PublicKey::written;
+  return set_public_key(cert, subject_key);
 }
 
 // Signs `cert` with `key`. Where the public key was written directly, the result is the signed
