@@ -72,9 +72,7 @@ struct EcPrivateKeyFree {
 std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
   // One plain PKCS#8 block and no other kind of private key in the text, so this path can
   // never pick a different key than the general one would.
-  constexpr std::string_view kBegin = "-----BEGIN PRIVATE KEY-----";
-  std::size_t begin = pem.find(kBegin);
-  if (begin == std::string_view::npos || pem.find(kBegin, begin + 1) != std::string_view::npos) return std::nullopt;
+  if (pem.find("-----BEGIN PRIVATE KEY-----") == std::string_view::npos) return std::nullopt;
   std::size_t labels = 0;
   for (std::size_t at = pem.find("PRIVATE KEY-----"); at != std::string_view::npos;
        at = pem.find("PRIVATE KEY-----", at + 1))
@@ -82,8 +80,7 @@ std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
   if (labels != 2) return std::nullopt;  // BEGIN and END of that block only
 
   ossl::Bio bio = memory_bio(pem);
-  std::unique_ptr<PKCS8_PRIV_KEY_INFO, decltype(&PKCS8_PRIV_KEY_INFO_free)> p8(
-      PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio.get(), nullptr, nullptr, nullptr), PKCS8_PRIV_KEY_INFO_free);
+  ossl::Pkcs8 p8(PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio.get(), nullptr, nullptr, nullptr));
   const ASN1_OBJECT* algorithm = nullptr;
   const unsigned char* der = nullptr;
   int der_len = 0;
@@ -107,8 +104,8 @@ std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
                          OBJ_cmp(ec->parameters->value.object, curve) != 0))
     return std::nullopt;  // a second, different curve inside: let OpenSSL say what it thinks
 
-  std::unique_ptr<BIGNUM, decltype(&BN_clear_free)> scalar(BN_secure_new(), BN_clear_free);
-  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> build(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
+  ossl::SecretBignum scalar(BN_secure_new());
+  ossl::ParamBuilder build(OSSL_PARAM_BLD_new());
   if (!scalar || !build ||
       !BN_bin2bn(ASN1_STRING_get0_data(ec->private_key), ASN1_STRING_length(ec->private_key), scalar.get()) ||
       !OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
@@ -117,9 +114,7 @@ std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
                                         ASN1_STRING_get0_data(ec->public_key),
                                         static_cast<size_t>(ASN1_STRING_length(ec->public_key))))
     return std::nullopt;
-  // OSSL_PARAM_free clears the part that held the secure scalar.
-  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(build.get()),
-                                                                       OSSL_PARAM_free);
+  ossl::Params params(OSSL_PARAM_BLD_to_param(build.get()));
   ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* key = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
@@ -137,7 +132,7 @@ std::optional<std::string> write_ec_pkcs8(EVP_PKEY* key) {
   if (curve == NID_undef) return std::nullopt;
   BIGNUM* raw_scalar = nullptr;
   if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &raw_scalar)) return std::nullopt;
-  std::unique_ptr<BIGNUM, decltype(&BN_clear_free)> scalar(raw_scalar, BN_clear_free);
+  ossl::SecretBignum scalar(raw_scalar);
   std::string point = encoded_public_key(key);
   int order_bytes = (EVP_PKEY_get_bits(key) + 7) / 8;
   if (point.empty() || order_bytes <= 0 || BN_num_bytes(scalar.get()) > order_bytes) return std::nullopt;
@@ -162,8 +157,7 @@ std::optional<std::string> write_ec_pkcs8(EVP_PKEY* key) {
   unsigned char* der = nullptr;
   int der_len = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(ec.get()), &der, ASN1_ITEM_rptr(EcPrivateKeyAsn1));
   if (der_len <= 0) return std::nullopt;
-  std::unique_ptr<PKCS8_PRIV_KEY_INFO, decltype(&PKCS8_PRIV_KEY_INFO_free)> p8(PKCS8_PRIV_KEY_INFO_new(),
-                                                                            PKCS8_PRIV_KEY_INFO_free);
+  ossl::Pkcs8 p8(PKCS8_PRIV_KEY_INFO_new());
   // PKCS8_pkey_set0 owns `der` from here on, and clears it when freed.
   if (!p8 || !PKCS8_pkey_set0(p8.get(), OBJ_nid2obj(NID_X9_62_id_ecPublicKey), 0, V_ASN1_OBJECT,
                               OBJ_nid2obj(curve), der, der_len)) {
