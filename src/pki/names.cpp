@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "error.h"
+#include "util/text.h"
 
 namespace devcert::pki {
 namespace {
@@ -35,23 +36,8 @@ std::vector<std::string_view> split_labels(std::string_view host) {
   return labels;
 }
 
-// The input as typed, but with control bytes as \xNN: a name from a hostile CSR or
-// devcert.toml must not send escape sequences to the terminal through an error message.
-std::string quoted(std::string_view input) {
-  std::string out;
-  for (unsigned char c : input) {
-    if (std::iscntrl(c)) {
-      static const char* hex = "0123456789abcdef";
-      out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 [[noreturn]] void reject(std::string_view input, const std::string& why, std::string fix = {}) {
-  throw NameError("invalid name '" + quoted(input) + "': " + why, std::move(fix));
+  throw NameError("invalid name '" + text::printable(input) + "': " + why, std::move(fix));
 }
 
 // RFC 1035/1123 host name rules on the ASCII (punycode) form.

@@ -1,0 +1,38 @@
+#include "util/text.h"
+
+#include <gtest/gtest.h>
+
+namespace devcert::text {
+namespace {
+
+TEST(Printable, KeepsAsciiAndWellFormedUnicode) {
+  EXPECT_EQ(printable("app.test"), "app.test");
+  EXPECT_EQ(printable("b\xc3\xbc" "cher.test"), "b\xc3\xbc" "cher.test");       // ü
+  EXPECT_EQ(printable("\xe2\x9c\x93"), "\xe2\x9c\x93");                        // ✓
+  EXPECT_EQ(printable("\xf0\x9f\x94\x92"), "\xf0\x9f\x94\x92");                // 🔒
+  EXPECT_TRUE(is_printable("b\xc3\xbc" "cher"));
+}
+
+TEST(Printable, EscapesWhatATerminalActsOn) {
+  // ESC ] 0 ; title BEL retitles the window; ESC [ 2 J clears the screen.
+  EXPECT_EQ(printable("\x1b]0;pwned\x07"), "\\x1b]0;pwned\\x07");
+  EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(printable("line\r\nnext"), "line\\x0d\\x0anext");
+  EXPECT_EQ(printable(std::string_view("nul\0", 4)), "nul\\x00");
+  EXPECT_EQ(printable("\x7f"), "\\x7f");
+  // U+009B is CSI for terminals that honour C1 controls.
+  EXPECT_EQ(printable("\xc2\x9b" "2J"), "\\xc2\\x9b2J");
+  EXPECT_FALSE(is_printable("\x1b"));
+}
+
+TEST(Printable, EscapesMalformedUtf8) {
+  EXPECT_EQ(printable("\xff"), "\\xff");
+  EXPECT_EQ(printable("\xc3"), "\\xc3");                    // cut short
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a UTF-16 surrogate
+  EXPECT_EQ(printable("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+  EXPECT_FALSE(is_printable("\xe2\x9c"));
+}
+
+}  // namespace
+}  // namespace devcert::text
