@@ -60,6 +60,17 @@ void use_hash_drbg() {
   if (RAND_set_DRBG_type(nullptr, "HASH-DRBG", nullptr, nullptr, "SHA256") != 1) ERR_clear_error();
 }
 
+// An empty value (`--days ""`, `--cert-file ""`) is a mistake, never "use the default": each
+// option that takes a value, of every command, refuses it during the parse (exit 2).
+void refuse_empty_values(CLI::App& app) {
+  static const CLI::Validator not_empty(
+      [](std::string& value) { return value.empty() ? std::string("an empty value is not allowed") : std::string(); },
+      "", "not empty");
+  for (CLI::Option* opt : app.get_options())
+    if (!opt->get_positional() && opt->get_expected_min() > 0) opt->check(not_empty);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_empty_values(*sub);
+}
+
 }  // namespace
 
 std::filesystem::path Context::caroot() const { return pki::default_caroot(); }
@@ -100,6 +111,7 @@ int run_main(int argc, char** argv) {
   add_serve_command(app, ctx, exit_code);
   add_verify_server_command(app, ctx, exit_code);
   add_snippet_command(app, ctx, exit_code);
+  refuse_empty_values(app);
 
   bool json = asked_for_json(argc, argv);
   try {

@@ -29,7 +29,8 @@ struct IssueOptions {
   std::string cert_file;
   std::string key_file;
   std::string p12_file;
-  std::string p12_password = "changeit";  // keytool's default store password: Java reads it as is
+  std::string p12_password;       // empty: --p12-password-file, DEVCERT_P12_PASSWORD, else "changeit"
+  std::string p12_password_file;
   bool fullchain = false;
   std::string csr_file;
   std::string config_file;  // --config; empty: devcert.toml found from the current directory up

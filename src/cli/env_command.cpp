@@ -12,7 +12,7 @@ namespace devcert::cli {
 int run_env(const EnvOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
   std::string system_roots;
-  if (auto bundle = trust::system_roots_bundle()) system_roots = fs::read_file(*bundle);
+  if (auto bundle = trust::system_roots_bundle()) system_roots = fs::read_file(*bundle, fs::kBundleLimit);
   else ctx.out.warning("no system CA bundle found: " + ctx.caroot().string() +
                        "/ca-bundle.pem holds only the devcert root");
   // Written on every run so it follows the system's roots; atomic so a running client never

@@ -9,6 +9,7 @@
 #include "templates/templates.h"
 #include "trust/actions.h"
 #include "util/fs.h"
+#include "util/output_paths.h"
 
 namespace devcert::cli {
 
@@ -16,6 +17,7 @@ namespace {
 
 int write_sample_config(Context& ctx) {
   std::filesystem::path target = std::filesystem::current_path() / config::kFileName;
+  fs::check_output_paths({{target, "--write-config", true, {}}}, ctx.caroot());
   if (!fs::write_file_new(target, templates::find("devcert.toml").value(), 0644))
     throw Error(target.string() + " already exists; devcert never writes over it",
                 "edit that file, or move it away to get the commented sample");

@@ -2,8 +2,6 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <iostream>
-#include <iterator>
 
 #include "cli/app.h"
 #include "cli/commands.h"
@@ -19,7 +17,7 @@ int run_inspect(const InspectOptions& opts, Context& ctx) {
   std::string data;
   std::string origin = opts.file;
   if (opts.file == "-") {
-    data.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    data = fs::read_standard_input();
     origin = "standard input";
   } else {
     data = fs::read_file(opts.file);

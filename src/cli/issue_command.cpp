@@ -1,4 +1,8 @@
 #include <CLI/CLI.hpp>
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
@@ -10,22 +14,59 @@
 #include "pki/export.h"
 #include "pki/inspect.h"
 #include "pki/issue.h"
+#include "pki/keys.h"
 #include "trust/actions.h"
 #include "trust/stores.h"
 #include "util/process.h"
 #include "util/fs.h"
+#include "util/output_paths.h"
 
 namespace devcert::cli {
 
 namespace {
 
-// One certificate to mint and where its files go.
+namespace stdfs = std::filesystem;
+
+// keytool's default store password: Java reads a PKCS#12 protected with it as is.
+constexpr std::string_view kDefaultP12Password = "changeit";
+
+// One certificate to mint and where its files go. With a CSR, key_file names the key of the
+// certificate being replaced (moved aside if it is there), or is empty.
 struct Job {
   std::vector<pki::SubjectName> names;
   pki::LeafProfile profile;
-  std::string cert_file, key_file, p12_file;
+  fs::OutputPath cert_file, key_file, p12_file;
   std::string where;  // "FILE:LINE:COLUMN" of its [[cert]] in devcert.toml; empty for arguments
 };
+
+// A path given as a flag, or else the project file's (which must stay inside its project).
+fs::OutputPath flag_or_file(const std::string& flag_value, const char* flag, const stdfs::path& file_value,
+                            const std::string& named_by, const config::ProjectFile& file) {
+  if (!flag_value.empty()) return {flag_value, flag, true, {}};
+  return {file_value, named_by, false, file_value.empty() ? stdfs::path() : file.dir()};
+}
+
+// The PKCS#12 password and where it came from, to say so without printing it (argv is visible
+// to other users in ps; a file or the environment is not).
+struct P12Password {
+  std::string value;
+  std::string source;
+};
+
+P12Password p12_password(const IssueOptions& opts) {
+  if (!opts.p12_password.empty()) return {opts.p12_password, "--p12-password"};
+  if (!opts.p12_password_file.empty()) {
+    std::string text = fs::read_file(opts.p12_password_file);
+    std::string first = text.substr(0, text.find('\n'));
+    if (first.ends_with('\r')) first.pop_back();
+    if (first.empty())
+      throw UsageError("--p12-password-file " + opts.p12_password_file + ": its first line is empty",
+                       "write the password on its first line");
+    return {first, "--p12-password-file " + opts.p12_password_file};
+  }
+  if (const char* env = std::getenv("DEVCERT_P12_PASSWORD"); env && *env) return {env, "DEVCERT_P12_PASSWORD"};
+  return {std::string(kDefaultP12Password), ""};
+}
 
 pki::LeafProfile leaf_profile(const std::string& key_type, std::optional<int> days, bool client) {
   pki::LeafProfile profile;
@@ -56,9 +97,9 @@ std::vector<Job> jobs_from_file(const config::ProjectFile& file, const IssueOpti
     job.profile = leaf_profile(opts.key_type.empty() ? c.key_type.value_or("") : opts.key_type,
                                opts.days ? opts.days : c.days,
                                opts.client || (!opts.no_client && c.client.value_or(false)));
-    job.cert_file = opts.cert_file.empty() ? c.cert.string() : opts.cert_file;
-    job.key_file = opts.key_file.empty() ? c.key.string() : opts.key_file;
-    job.p12_file = opts.p12_file.empty() ? c.p12.string() : opts.p12_file;
+    job.cert_file = flag_or_file(opts.cert_file, "--cert-file", c.cert, c.cert_named_by, file);
+    job.key_file = flag_or_file(opts.key_file, "--key-file", c.key, c.key_named_by, file);
+    job.p12_file = flag_or_file(opts.p12_file, "--p12-file", c.p12, c.p12_named_by, file);
     job.where = c.where;
     jobs.push_back(std::move(job));
   }
@@ -77,53 +118,101 @@ Job job_from_arguments(const IssueOptions& opts, const std::optional<pki::Certif
   job.names = pki::parse_subject_names(inputs);
   job.profile = leaf_profile(opts.key_type, opts.days, opts.client);
   std::string stem = pki::default_file_stem(job.names);
-  job.cert_file = opts.cert_file.empty() ? "./" + stem + ".pem" : opts.cert_file;
-  job.key_file = opts.key_file.empty() ? "./" + stem + "-key.pem" : opts.key_file;
-  job.p12_file = opts.p12_file;
+  auto given_or = [](const std::string& value, const char* flag, const std::string& fallback) {
+    return value.empty() ? fs::OutputPath{fallback, std::string("the default ") + flag, true, {}}
+                         : fs::OutputPath{value, flag, true, {}};
+  };
+  job.cert_file = given_or(opts.cert_file, "--cert-file", "./" + stem + ".pem");
+  // With a CSR, the key beside a default certificate is the old one's (its own stays with you).
+  job.key_file = given_or(opts.key_file, "--key-file",
+                          csr && !opts.cert_file.empty() ? std::string() : "./" + stem + "-key.pem");
+  job.p12_file = given_or(opts.p12_file, "--p12-file", "");
   return job;
 }
 
-void write_leaf(const Job& job, const pki::Leaf& leaf, const pki::CertificateAuthority& ca,
-                const IssueOptions& opts) {
-  // A project file's directories (certs/ in a fresh clone) are made; argument paths are as given.
-  if (!job.where.empty())
-    for (const auto& file : {job.cert_file, job.key_file, job.p12_file})
-      if (auto dir = std::filesystem::path(file).parent_path(); !dir.empty()) fs::ensure_directory(dir, 0755);
-  std::string cert_pem = pki::certificate_pem(leaf.cert.get());
-  if (opts.fullchain) cert_pem += pki::certificate_pem(ca.cert.get());
-  // Never a certificate beside a key that is not its own, whenever a crash strikes (issue 7).
-  if (leaf.key)
-    fs::write_key_and_certificate(job.key_file, pki::private_key_pem(leaf.key.get()), job.cert_file, cert_pem);
-  else
-    fs::write_file_atomic(job.cert_file, cert_pem, 0644);
-  if (!job.p12_file.empty())
-    fs::write_file_atomic(job.p12_file,
-                          pki::pkcs12_der(leaf.cert.get(), leaf.key.get(), ca.cert.get(), opts.p12_password,
-                                          job.names.front().value),
-                          0600);
+// Every file the jobs write (or, for a CSR's stale key, move aside).
+std::vector<fs::OutputPath> outputs_of(const std::vector<Job>& jobs) {
+  std::vector<fs::OutputPath> outputs;
+  for (const Job& job : jobs)
+    for (const fs::OutputPath* out : {&job.cert_file, &job.key_file, &job.p12_file})
+      if (!out->path.empty()) outputs.push_back(*out);
+  return outputs;
 }
 
-nlohmann::json describe_json(const Job& job, const pki::Leaf& leaf) {
+// A CSR made from the very key at key_file keeps it: that key is the new certificate's own.
+bool holds_key_of(const stdfs::path& key_file, EVP_PKEY* public_key) {
+  std::error_code ec;
+  if (key_file.empty() || !stdfs::is_regular_file(key_file, ec)) return false;
+  try {
+    return EVP_PKEY_eq(pki::load_private_key(fs::read_file(key_file), key_file.string()).get(), public_key) == 1;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Writes the job's files; returns where a replaced certificate's stale key went, if anywhere.
+std::optional<stdfs::path> write_leaf(const Job& job, const pki::Leaf& leaf, const pki::CertificateAuthority& ca,
+                                      const IssueOptions& opts, const std::string& password,
+                                      const stdfs::path& caroot, EVP_PKEY* csr_key) {
+  // A project file's directories (certs/ in a fresh clone) are made; argument paths are as given.
+  if (!job.where.empty())
+    for (const fs::OutputPath* file : {&job.cert_file, &job.key_file, &job.p12_file})
+      if (auto dir = file->path.parent_path(); !dir.empty()) fs::ensure_directory(dir, 0755);
+  // Directories made, symlinks may have changed since the first look: look again.
+  fs::check_output_paths(outputs_of({job}), caroot);
+  std::string cert_pem = pki::certificate_pem(leaf.cert.get());
+  if (opts.fullchain) cert_pem += pki::certificate_pem(ca.cert.get());
+  std::optional<stdfs::path> moved;
+  // Never a certificate beside a key that is not its own, whenever a crash strikes.
+  if (leaf.key)
+    fs::write_key_and_certificate(job.key_file.path, pki::private_key_pem(leaf.key.get()), job.cert_file.path,
+                                  cert_pem);
+  else
+    moved = fs::write_certificate_retiring_key(job.cert_file.path, cert_pem,
+                                               holds_key_of(job.key_file.path, csr_key) ? stdfs::path()
+                                                                                        : job.key_file.path);
+  if (!job.p12_file.path.empty())
+    fs::write_file_atomic(job.p12_file.path,
+                          pki::pkcs12_der(leaf.cert.get(), leaf.key.get(), ca.cert.get(), password,
+                                          job.names.front().value),
+                          0600);
+  return moved;
+}
+
+// What one job wrote, for the report.
+struct Written {
+  std::optional<stdfs::path> stale_key_moved_to;
+};
+
+nlohmann::json describe_json(const Job& job, const pki::Leaf& leaf, const Written& written) {
   nlohmann::json names = nlohmann::json::array();
   for (const auto& n : job.names)
     names.push_back({{"type", pki::kind_name(n.kind)}, {"value", n.value}, {"input", n.input}});
-  auto path_or_null = [](const std::string& p) { return p.empty() ? nlohmann::json(nullptr) : nlohmann::json(p); };
+  auto path_or_null = [](const stdfs::path& p) { return p.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.string()); };
   return {{"names", names},
-          {"cert", job.cert_file},
-          {"key", leaf.key ? path_or_null(job.key_file) : nlohmann::json(nullptr)},
-          {"p12", path_or_null(job.p12_file)},
+          {"cert", job.cert_file.path.string()},
+          {"key", leaf.key ? path_or_null(job.key_file.path) : nlohmann::json(nullptr)},
+          {"p12", path_or_null(job.p12_file.path)},
+          {"old_key_moved_to", path_or_null(written.stale_key_moved_to.value_or(stdfs::path()))},
           {"not_after", pki::iso_time(X509_get0_notAfter(leaf.cert.get()))},
           {"fingerprint_sha256", pki::fingerprint_sha256(leaf.cert.get())}};
 }
 
-void describe_text(const Job& job, const pki::Leaf& leaf, const IssueOptions& opts, Context& ctx) {
+void describe_text(const Job& job, const pki::Leaf& leaf, const Written& written, const IssueOptions& opts,
+                   const P12Password& password, Context& ctx) {
   std::string list;
   for (const auto& n : job.names) list += (list.empty() ? "" : ", ") + n.value;
   ctx.out.line("issued a certificate for: " + list);
-  ctx.out.line("  certificate: " + job.cert_file + (opts.fullchain ? " (with the root appended)" : ""));
-  if (leaf.key) ctx.out.line("  key:         " + job.key_file);
-  if (!job.p12_file.empty())
-    ctx.out.line("  PKCS#12:     " + job.p12_file + " (password \"" + opts.p12_password + "\")");
+  ctx.out.line("  certificate: " + job.cert_file.path.string() + (opts.fullchain ? " (with the root appended)" : ""));
+  if (leaf.key) ctx.out.line("  key:         " + job.key_file.path.string());
+  if (written.stale_key_moved_to)
+    ctx.out.line("  old key:     moved to " + written.stale_key_moved_to->string() +
+                 " (it belongs to the replaced certificate; this one's key is the CSR's)");
+  // The default is public (keytool's); a chosen password is never printed.
+  if (!job.p12_file.path.empty())
+    ctx.out.line("  PKCS#12:     " + job.p12_file.path.string() +
+                 (password.source.empty() ? " (password \"" + password.value + "\")"
+                                          : " (password from " + password.source + ")"));
   ctx.out.line("  expires:     " + pki::iso_time(X509_get0_notAfter(leaf.cert.get())));
 }
 
@@ -142,6 +231,8 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   if (!from_arguments) file = config::load_for_command(opts.config_file);
   // Every entry is checked and minted before the first file is written: one bad entry, nothing issued.
   std::vector<Job> jobs = file ? jobs_from_file(*file, opts) : std::vector<Job>{job_from_arguments(opts, csr)};
+  fs::check_output_paths(outputs_of(jobs), ctx.caroot());
+  P12Password password = p12_password(opts);
 
   pki::CaRoot root(ctx.caroot());
   pki::CertificateAuthority ca = root.load();
@@ -154,11 +245,14 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
       throw Error(job.where + ": " + e.what(), e.fix(), e.exit_code());
     }
   }
-  for (size_t i = 0; i < jobs.size(); ++i) write_leaf(jobs[i], leaves[i], ca, opts);
+  std::vector<Written> written;
+  for (size_t i = 0; i < jobs.size(); ++i)
+    written.push_back({write_leaf(jobs[i], leaves[i], ca, opts, password.value, ctx.caroot(),
+                                  csr ? csr->public_key.get() : nullptr)});
 
   if (opts.json) {
     nlohmann::json certificates = nlohmann::json::array();
-    for (size_t i = 0; i < jobs.size(); ++i) certificates.push_back(describe_json(jobs[i], leaves[i]));
+    for (size_t i = 0; i < jobs.size(); ++i) certificates.push_back(describe_json(jobs[i], leaves[i], written[i]));
     nlohmann::json j = {{"ca", root.cert_path().string()},
                         {"config", file ? nlohmann::json(file->path.string()) : nlohmann::json(nullptr)},
                         {"certificates", certificates}};
@@ -166,7 +260,7 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
     return 0;
   }
   if (file) ctx.out.note("issuing the certificates listed in " + file->path.string());
-  for (size_t i = 0; i < jobs.size(); ++i) describe_text(jobs[i], leaves[i], opts, ctx);
+  for (size_t i = 0; i < jobs.size(); ++i) describe_text(jobs[i], leaves[i], written[i], opts, password, ctx);
   ctx.out.note("Node ignores the system store: export NODE_EXTRA_CA_CERTS=\"" +
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
   // Only the system store after each issue: its check reads one file, where the NSS and Java
@@ -192,7 +286,11 @@ void add_issue_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--cert-file", opts->cert_file, "Where to write the certificate (default ./NAME.pem)");
   cmd->add_option("--key-file", opts->key_file, "Where to write the key (default ./NAME-key.pem)");
   cmd->add_option("--p12-file", opts->p12_file, "Also write a PKCS#12 bundle (cert, key, root)");
-  cmd->add_option("--p12-password", opts->p12_password, "PKCS#12 password (default changeit)");
+  auto* password = cmd->add_option("--p12-password", opts->p12_password,
+                                   "PKCS#12 password (default changeit; visible to other users in ps: "
+                                   "prefer the file or DEVCERT_P12_PASSWORD)");
+  cmd->add_option("--p12-password-file", opts->p12_password_file, "Read the PKCS#12 password from this file's first line")
+      ->excludes(password);
   cmd->add_flag("--fullchain", opts->fullchain, "Append the root to the certificate file");
   cmd->add_option("--csr", opts->csr_file, "Sign this CSR instead of making a key");
   cmd->add_flag("--json", opts->json, "Print paths, names, expiry and fingerprint as JSON");

@@ -12,6 +12,7 @@
 #include "pki/names.h"
 #include "pki/profiles.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace devcert::config {
 
@@ -61,7 +62,6 @@ class Reader {
         file.certs.push_back(read_cert(*entry.as_table()));
       }
     }
-    check_no_shared_outputs();
     return file;
   }
 
@@ -70,12 +70,6 @@ class Reader {
   }
 
  private:
-  struct Output {
-    stdfs::path path;
-    std::string what;   // "cert", "key", "p12"
-    std::string where;  // of the value, or of the entry when the path is a default
-  };
-
   [[noreturn]] void fail(const toml::source_region& at, const std::string& message, std::string fix = {}) const {
     throw Error(where(at) + ": " + message, std::move(fix));
   }
@@ -151,19 +145,26 @@ class Reader {
   stdfs::path path_of(const toml::node& node, std::string_view key) const {
     std::string text = string_of(node, key);
     stdfs::path path(text);
+    std::string fix = "a path relative to the directory of " + text::printable(source_) + ", e.g. certs/dev.pem";
     if (text.empty() || text.find('\0') != std::string::npos || !path.has_filename() ||
         path.filename() == "." || path.filename() == "..")
-      fail(node, std::string(key) + " must name a file, not '" + text + "'",
-           "a path relative to the directory of " + source_ + ", e.g. certs/dev.pem");
+      fail(node, std::string(key) + " must name a file, not '" + text::printable(text) + "'", fix);
+    // A project file is untrusted input (it comes with a clone): it writes only inside its project.
+    if (path.has_root_path())
+      fail(node, std::string(key) + " '" + text::printable(text) + "' is absolute; a project file writes only inside "
+                 "its project", fix);
+    if (stdfs::path inside = path.lexically_normal(); inside.empty() || *inside.begin() == "..")
+      fail(node, std::string(key) + " '" + text::printable(text) + "' leads out of the project directory; a project "
+                 "file writes only inside its project", fix);
     return dir_ / path;
   }
 
-  void add_output(const toml::table& entry, std::string_view key, stdfs::path path) {
+  std::string named_by(const toml::table& entry, std::string_view key) const {
     const toml::node* node = entry.get(key);
-    outputs_.push_back({path.lexically_normal(), std::string(key), where(node ? node->source() : entry.source())});
+    return where(node ? node->source() : entry.source()) + ": " + std::string(key);
   }
 
-  CertEntry read_cert(const toml::table& table) {
+  CertEntry read_cert(const toml::table& table) const {
     check_keys(table, "[[cert]]", {"names", "key_type", "days", "client", "cert", "key", "p12"});
     CertEntry entry;
     entry.where = where(table.source());
@@ -189,25 +190,14 @@ class Reader {
     entry.cert = cert ? path_of(*cert, "cert") : dir_ / (stem + ".pem");
     entry.key = key ? path_of(*key, "key") : dir_ / (stem + "-key.pem");
     if (p12) entry.p12 = path_of(*p12, "p12");
-    add_output(table, "cert", entry.cert);
-    add_output(table, "key", entry.key);
-    if (p12) add_output(table, "p12", entry.p12);
+    entry.cert_named_by = named_by(table, "cert");
+    entry.key_named_by = named_by(table, "key");
+    entry.p12_named_by = named_by(table, "p12");
     return entry;
-  }
-
-  // Two outputs on one path would leave one certificate's key under another's name.
-  void check_no_shared_outputs() const {
-    for (size_t i = 0; i < outputs_.size(); ++i)
-      for (size_t j = 0; j < i; ++j)
-        if (outputs_[i].path == outputs_[j].path)
-          throw Error(outputs_[i].where + ": " + outputs_[i].what + " " + outputs_[i].path.string() +
-                          " is also the " + outputs_[j].what + " at " + outputs_[j].where,
-                      "give each file its own path (cert, key and p12 keys)");
   }
 
   std::string source_;
   stdfs::path dir_;
-  std::vector<Output> outputs_;
 };
 
 // toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable, undefined behaviour, whenever it asks

@@ -22,8 +22,10 @@ struct CaSettings {
   std::vector<std::string> permit;
 };
 
-// One [[cert]] entry, validated. Output paths are resolved against the file's directory, and
-// default to NAME.pem and NAME-key.pem there (as `devcert issue NAME...` names them).
+// One [[cert]] entry, validated. Output paths are relative to the file's directory and stay
+// inside it (as text: no absolute path, no ".." leading out; fs::check_output_paths checks the
+// symlinks on disk before writing); they are resolved against it, and default to NAME.pem and
+// NAME-key.pem there (as `devcert issue NAME...` names them).
 struct CertEntry {
   std::vector<std::string> names;
   std::optional<std::string> key_type;
@@ -33,20 +35,23 @@ struct CertEntry {
   stdfs::path key;
   stdfs::path p12;     // empty: no PKCS#12
   std::string where;   // "FILE:LINE:COLUMN" of the entry, to place later errors (constraints)
+  // "FILE:LINE:COLUMN: cert" (key, p12) of each path's value, or of the entry for a default.
+  std::string cert_named_by, key_named_by, p12_named_by;
 };
 
 struct ProjectFile {
   stdfs::path path;
+  stdfs::path dir() const { return path.parent_path(); }  // where its outputs must stay
   CaSettings ca;
   std::vector<CertEntry> certs;
 };
 
 // Parses and validates the whole text (unknown keys, types, key types, names, days, output
-// paths); throws devcert::Error whose message starts with "SOURCE:LINE:COLUMN: ". Relative paths
+// paths); linear in its size; throws devcert::Error whose message starts with "SOURCE:LINE:COLUMN: ". Relative paths
 // are resolved against SOURCE's directory. Pure: reads no file.
 ProjectFile parse(std::string_view text, std::string source);
 
-// Reads and parses `path`.
+// Reads (at most fs::kInputLimit bytes) and parses `path`.
 ProjectFile load(const stdfs::path& path);
 
 // devcert.toml in `start` or the nearest parent; the search stops after the repository root

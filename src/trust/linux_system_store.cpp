@@ -130,7 +130,7 @@ bool LinuxSystemStore::contains(const CaCertificate& ca) {
   auto bundle = bundle_path();
   if (bundle && stdfs::exists(*bundle, ec)) {
     try {
-      return strip_ws(fs::read_file(*bundle)).find(pem_body(ca.pem)) != std::string::npos;
+      return strip_ws(fs::read_file(*bundle, fs::kBundleLimit)).find(pem_body(ca.pem)) != std::string::npos;
     } catch (const Error&) {
       return true;  // unreadable bundle: the anchor is what we can see
     }

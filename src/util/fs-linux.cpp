@@ -7,9 +7,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -197,14 +197,81 @@ void write_key_and_certificate(const stdfs::path& key_path, std::string_view key
   fsync_directory(directory_of(cert_path));
 }
 
-std::string read_file(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read " + path.string() + ": " + errno_text());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error("cannot read " + path.string() + ": " + errno_text());
-  return ss.str();
+namespace {
+
+// rename() that fails with EEXIST instead of replacing (link() where RENAME_NOREPLACE is missing).
+bool move_to_free_name(const stdfs::path& from, const stdfs::path& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return false;
+  if (::link(from.c_str(), to.c_str()) != 0) return false;
+  ::unlink(from.c_str());
+  return true;
 }
+
+}  // namespace
+
+std::optional<stdfs::path> write_certificate_retiring_key(const stdfs::path& cert_path, std::string_view cert_pem,
+                                                          const stdfs::path& stale_key_path) {
+  TemporaryFile cert(cert_path, cert_pem, 0644);
+  FileLock turn(directory_of(cert_path));
+  std::optional<stdfs::path> aside;
+  struct stat st{};
+  if (!stale_key_path.empty() && ::lstat(stale_key_path.c_str(), &st) == 0) {
+    for (int n = 1; !aside; ++n) {
+      stdfs::path candidate = stale_key_path.string() + (n == 1 ? ".replaced" : ".replaced-" + std::to_string(n));
+      if (move_to_free_name(stale_key_path, candidate)) aside = candidate;
+      else if (errno != EEXIST || n == 1000)
+        throw Error("cannot move the old key " + stale_key_path.string() + " aside: " + errno_text(),
+                    "move it away yourself: it belongs to the certificate being replaced");
+    }
+    fsync_directory(directory_of(stale_key_path));
+  }
+  cert.rename_into_place();
+  fsync_directory(directory_of(cert_path));
+  return aside;
+}
+
+namespace {
+
+std::string size_text(size_t bytes) {
+  return bytes % (size_t{1} << 20) == 0 ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+// Reads `fd` to its end, or throws once it has given more than `limit` bytes.
+std::string read_bounded(int fd, const std::string& name, size_t limit) {
+  std::string data;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, std::min(sizeof buf, limit + 1 - data.size()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + name + ": " + errno_text());
+    }
+    if (n == 0) return data;
+    data.append(buf, static_cast<size_t>(n));
+    if (data.size() > limit)
+      throw Error(name + " is larger than " + size_text(limit) + ", the most devcert reads from one input",
+                  "check that it is the file you meant: a PEM certificate, key or CSR, or a devcert.toml, "
+                  "is a few KB");
+  }
+}
+
+}  // namespace
+
+std::string read_file(const stdfs::path& path, size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot read " + path.string() + ": " + errno_text());
+  try {
+    std::string data = read_bounded(fd, path.string(), limit);
+    ::close(fd);
+    return data;
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+std::string read_standard_input(size_t limit) { return read_bounded(STDIN_FILENO, "standard input", limit); }
 
 void ensure_directory(const stdfs::path& dir, mode_t mode) {
   struct stat st{};

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -31,8 +33,29 @@ void write_file_atomic(const stdfs::path& path, std::string_view data, mode_t mo
 void write_key_and_certificate(const stdfs::path& key_path, std::string_view key_pem,
                                const stdfs::path& cert_path, std::string_view cert_pem);
 
-// The whole file; throws devcert::Error naming the file when it cannot be read.
-std::string read_file(const stdfs::path& path);
+// How much devcert reads from one input: enough for any real one, little enough that a wrong
+// path (/dev/zero, a log, a FIFO that never ends) is an error instead of exhausted memory.
+// 1 MiB: a certificate chain, key, CSR or devcert.toml is a few KB.
+inline constexpr size_t kInputLimit = size_t{1} << 20;
+// 16 MiB: a system CA bundle (Debian's ca-certificates.crt is ~220 KB, Fedora's
+// ca-bundle.trust.crt ~500 KB) may grow, but not by two orders of magnitude.
+inline constexpr size_t kBundleLimit = size_t{16} << 20;
+
+// Writes a certificate whose private key devcert does not hold (signed from a CSR) to
+// `cert_path`. A file at `stale_key_path` (the key of the certificate being replaced, when
+// not empty) is first renamed to a free "KEY.replaced" (".replaced-2", ...) beside it, never
+// deleted, so the new certificate never sits beside a key that is not its own; both under the
+// lock write_key_and_certificate takes, so a crash leaves the old pair, the old certificate
+// alone, or the new certificate alone. Returns where the old key went, if it was there.
+std::optional<stdfs::path> write_certificate_retiring_key(const stdfs::path& cert_path, std::string_view cert_pem,
+                                                          const stdfs::path& stale_key_path);
+
+// The whole file; throws devcert::Error naming the file when it cannot be read or holds more
+// than `limit` bytes. Reads at most limit+1 bytes whatever the file claims its size is.
+std::string read_file(const stdfs::path& path, size_t limit = kInputLimit);
+
+// All of standard input, under the same limit.
+std::string read_standard_input(size_t limit = kInputLimit);
 
 // Creates `dir` (and parents) when missing; a directory devcert creates gets exactly `mode`.
 // Throws when `dir` exists and is not a directory.

@@ -40,6 +40,21 @@ class CliTest : public testing::Test {
       if (e.is_regular_file()) files[stdfs::relative(e.path(), dir).string()] = read_text(e.path());
     return files;
   }
+
+  // Every entry below `dir` (symlinks not followed): its kind, device number, and a regular
+  // file's bytes. Equal before and after: nothing was replaced, FIFOs and devices included.
+  static std::map<std::string, std::string> entries(const stdfs::path& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : stdfs::recursive_directory_iterator(dir)) {
+      struct stat st {};
+      ::lstat(e.path().c_str(), &st);
+      std::string what = std::to_string(st.st_mode & S_IFMT) + ":" + std::to_string(st.st_rdev);
+      if (S_ISREG(st.st_mode)) what += ":" + read_text(e.path());
+      if (S_ISLNK(st.st_mode)) what += ":" + stdfs::read_symlink(e.path()).string();
+      out[stdfs::relative(e.path(), dir).string()] = what;
+    }
+    return out;
+  }
 };
 
 // Runs with a permissive umask so file modes are proven to come from devcert, not the umask.

@@ -97,3 +97,38 @@ TEST_F(InspectCommand, BadInputIsAClearError) {
 
 }  // namespace
 }  // namespace devcert::test
+
+namespace devcert::test {
+namespace {
+
+// prlimit's address-space limit cannot hold a sanitized devcert (ASan reserves terabytes of
+// shadow memory up front): there the run is unlimited, and still must stop at the read limit.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+constexpr bool kSanitized = __has_feature(address_sanitizer);
+#else
+constexpr bool kSanitized = false;
+#endif
+
+TEST_F(InspectCommand, AnEndlessInputEndsInAClearErrorUnderAMemoryLimit) {
+  ASSERT_TRUE(have_tool("prlimit"));
+  // 256 MiB of address space: devcert needs a few tens; the old unbounded read grew to 24 GB.
+  std::vector<std::string> limit{"prlimit", "--as=268435456", "--"};
+  if (kSanitized) limit.clear();
+  for (const std::string& file : {"/dev/zero", "-"}) {
+    std::vector<std::string> argv = limit;
+    for (const std::string& a : {std::string(DEVCERT_BIN), std::string("inspect"), file}) argv.push_back(a);
+    stdfs::path out = tmp / "out", err = tmp / "err";
+    int pid = spawn(argv, {{"DEVCERT_CAROOT", caroot.string()}}, work, "/dev/zero", out, err);
+    ASSERT_GT(pid, 0);
+    EXPECT_EQ(wait_exit(pid), 1) << file;
+    std::string name = file == "-" ? "standard input" : file;
+    EXPECT_NE(read_text(err).find(name + " is larger than 1 MiB, the most devcert reads from one input"),
+              std::string::npos) << read_text(err);
+    EXPECT_EQ(read_text(out), "");
+  }
+}
+
+}  // namespace
+}  // namespace devcert::test

@@ -118,10 +118,72 @@ TEST_F(IssueCommand, Pkcs12ReadsBackWithOpensslAndHoldsTheChain) {
   auto wrong = run_process({"openssl", "pkcs12", "-in", (work / "l.p12").string(), "-passin", "pass:nope",
                             "-nodes", "-noout"});
   EXPECT_NE(wrong.exit_code, 0);
-  auto custom = devcert({"issue", "localhost", "--p12-file", "c.p12", "--p12-password", "s3cret"});
-  ASSERT_EQ(custom.exit_code, 0);
-  EXPECT_EQ(run_process({"openssl", "pkcs12", "-in", (work / "c.p12").string(), "-passin", "pass:s3cret",
-                         "-nodes", "-noout"}).exit_code, 0);
+}
+
+TEST_F(IssueCommand, AChosenP12PasswordComesFromFlagFileOrEnvironmentAndIsNeverPrinted) {
+  write_text(tmp / "pw", "fi1e-s3cret\nignored second line\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string password, source;
+  } cases[] = {
+      {{"--p12-password", "f1ag-s3cret"}, {{"DEVCERT_P12_PASSWORD", "env-s3cret"}}, "f1ag-s3cret", "--p12-password"},
+      {{"--p12-password-file", (tmp / "pw").string()}, {{"DEVCERT_P12_PASSWORD", "env-s3cret"}}, "fi1e-s3cret",
+       "--p12-password-file " + (tmp / "pw").string()},
+      {{}, {{"DEVCERT_P12_PASSWORD", "env-s3cret"}}, "env-s3cret", "DEVCERT_P12_PASSWORD"},
+  };
+  for (const Case& c : cases) {
+    for (bool json : {false, true}) {
+      std::vector<std::string> args{"issue", "localhost", "--p12-file", "c.p12"};
+      args.insert(args.end(), c.args.begin(), c.args.end());
+      if (json) args.push_back("--json");
+      auto r = devcert(args, c.env);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << r.out;
+      EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+      if (!json) EXPECT_NE(r.out.find("(password from " + c.source + ")"), std::string::npos) << r.out;
+      EXPECT_EQ(run_process({"openssl", "pkcs12", "-in", (work / "c.p12").string(), "-passin", "pass:" + c.password,
+                             "-nodes", "-noout"}).exit_code, 0) << c.source;
+    }
+  }
+  auto both = devcert({"issue", "localhost", "--p12-file", "c.p12", "--p12-password", "x-s3cret",
+                       "--p12-password-file", (tmp / "pw").string()});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_EQ(both.err.find("s3cret"), std::string::npos) << both.err;
+  write_text(tmp / "empty", "\n");
+  auto empty = devcert({"issue", "localhost", "--p12-file", "e.p12", "--p12-password-file", (tmp / "empty").string()});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("its first line is empty"), std::string::npos) << empty.err;
+  EXPECT_FALSE(stdfs::exists(work / "e.p12"));
+}
+
+TEST_F(IssueCommand, ReissuingFromACsrMovesTheOldKeyAsideAndSaysSo) {
+  ASSERT_EQ(devcert({"issue", "api.test"}).exit_code, 0);
+  std::string old_key = read_text(work / "api.test-key.pem");
+  auto gen = run_process({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                          "-keyout", "own-key.pem", "-out", "req.csr", "-subj", "/CN=x", "-addext",
+                          "subjectAltName=DNS:api.test"},
+                         {}, work);
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  auto r = devcert({"issue", "--csr", "req.csr"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(stdfs::exists(work / "api.test-key.pem")) << "a key that is not the certificate's own";
+  EXPECT_EQ(read_text(work / "api.test-key.pem.replaced"), old_key) << "moved aside, never destroyed";
+  EXPECT_NE(r.out.find("old key:     moved to ./api.test-key.pem.replaced"), std::string::npos) << r.out;
+  auto cert_pub = run_process({"openssl", "x509", "-in", "api.test.pem", "-noout", "-pubkey"}, {}, work);
+  auto own_pub = run_process({"openssl", "pkey", "-in", "own-key.pem", "-pubout"}, {}, work);
+  EXPECT_EQ(cert_pub.out, own_pub.out);
+  // A CSR made from the key already beside the certificate keeps it: it is its own.
+  ASSERT_EQ(devcert({"issue", "api.test"}).exit_code, 0);
+  auto same = run_process({"openssl", "req", "-new", "-key", "api.test-key.pem", "-out", "same.csr", "-subj", "/CN=x",
+                           "-addext", "subjectAltName=DNS:api.test"},
+                          {}, work);
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  auto kept = devcert({"issue", "--csr", "same.csr", "--json"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_TRUE(stdfs::exists(work / "api.test-key.pem"));
+  EXPECT_EQ(nlohmann::json::parse(kept.out)["certificates"][0]["old_key_moved_to"], nullptr);
+  EXPECT_FALSE(stdfs::exists(work / "api.test-key.pem.replaced-2"));
 }
 
 TEST_F(IssueCommand, FullchainAppendsTheRoot) {
@@ -239,10 +301,11 @@ TEST_F(IssueCommand, ReissueReplacesFilesAtomically) {
 TEST_F(IssueCommand, FailedWriteLeavesTheOldFileIntact) {
   ASSERT_EQ(devcert({"issue", "localhost"}).exit_code, 0);
   std::string cert = read_text(work / "localhost.pem");
-  // The key path is a directory: the write fails, the earlier certificate stays as it was.
-  auto r = devcert({"issue", "localhost", "--key-file", "."});
+  // The key's "directory" is a file: the write fails, the earlier certificate stays as it was.
+  write_text(work / "plain", "x");
+  auto r = devcert({"issue", "localhost", "--key-file", "plain/k.pem"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot create a file in plain"), std::string::npos) << r.err;
   EXPECT_EQ(read_text(work / "localhost.pem"), cert);
   for (const auto& e : stdfs::directory_iterator(work))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();

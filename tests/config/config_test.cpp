@@ -41,8 +41,8 @@ key_type = "rsa-2048"
 days = 30
 client = true
 cert = "certs/app.pem"
-key = "/abs/app-key.pem"
-p12 = "../app.p12"
+key = "keys/../app-key.pem"
+p12 = "./app.p12"
 )",
                         "/proj/devcert.toml");
   EXPECT_EQ(f.path, "/proj/devcert.toml");
@@ -62,8 +62,11 @@ p12 = "../app.p12"
   EXPECT_EQ(b.days, 30);
   EXPECT_EQ(b.client, true);
   EXPECT_EQ(b.cert, "/proj/certs/app.pem");
-  EXPECT_EQ(b.key, "/abs/app-key.pem");
-  EXPECT_EQ(b.p12, "/proj/../app.p12");
+  EXPECT_EQ(b.key, "/proj/keys/../app-key.pem");
+  EXPECT_EQ(b.p12, "/proj/./app.p12");
+  EXPECT_EQ(b.cert_named_by, "/proj/devcert.toml:15:8: cert");
+  EXPECT_EQ(b.p12_named_by, "/proj/devcert.toml:17:7: p12");
+  EXPECT_EQ(a.key_named_by, "/proj/devcert.toml:7:1: key");  // a default: the entry's position
 }
 
 TEST(ConfigParse, AnEmptyFileHasNoCertificates) {
@@ -104,10 +107,14 @@ TEST(ConfigParse, EachErrorNamesFileLineAndColumn) {
       {"[ca]\npermit = [\"*.corp.example\"]\n", "/proj/devcert.toml:2:11: --permit takes a domain"},
       {"[[cert]]\nnames = [\"localhost\"]\np12 = \"\"\n", "/proj/devcert.toml:3:7: p12 must name a file, not ''"},
       {"[[cert]]\nnames = [\"localhost\"]\np12 = \"out/\"\n", "/proj/devcert.toml:3:7: p12 must name a file, not 'out/'"},
-      {"[[cert]]\nnames = [\"localhost\"]\np12 = \"localhost.pem\"\n",
-       "/proj/devcert.toml:3:7: p12 /proj/localhost.pem is also the cert at /proj/devcert.toml:1:1"},
-      {"[[cert]]\nnames = [\"a.test\"]\ncert = \"same.pem\"\n[[cert]]\nnames = [\"b.test\"]\n  cert = \"./same.pem\"\n",
-       "/proj/devcert.toml:6:10: cert /proj/same.pem is also the cert at /proj/devcert.toml:3:8"},
+      {"[[cert]]\nnames = [\"localhost\"]\ncert = \"/etc/passwd\"\n",
+       "/proj/devcert.toml:3:8: cert '/etc/passwd' is absolute; a project file writes only inside its project"},
+      {"[[cert]]\nnames = [\"localhost\"]\nkey = \"../.profile\"\n",
+       "/proj/devcert.toml:3:7: key '../.profile' leads out of the project directory"},
+      {"[[cert]]\nnames = [\"localhost\"]\np12 = \"a/b/../../../x.p12\"\n",
+       "/proj/devcert.toml:3:7: p12 'a/b/../../../x.p12' leads out of the project directory"},
+      {"[[cert]]\nnames = [\"localhost\"]\ncert = \"\\u001b]0;x\\u0007.pem/\"\n",
+       "/proj/devcert.toml:3:8: cert must name a file, not '\\x1b]0;x\\x07.pem/'"},
       {"[[cert]]\nnames = [\"localhost\"\n", "/proj/devcert.toml:2:22: Error while parsing array: encountered end-of-file"},
       {"[ca]\ndays = 1\ndays = 2\n", "/proj/devcert.toml:3:"},
   };

@@ -26,13 +26,18 @@ void config(std::string_view data) {
     for (const std::string& name : cert.names) pki::classify_name(name);  // validated: never throws
     if (cert.key_type) pki::parse_key_type(*cert.key_type);
     if (cert.days) DEVCERT_FUZZ_CHECK(*cert.days >= 1 && *cert.days <= pki::kMaxLeafDays);
-    // Outputs are files, resolved against the file's directory, and never the same file.
+    // Outputs are files inside the file's directory (as text; the disk is checked before writing).
     for (const config::stdfs::path& p : {cert.cert, cert.key}) {
       DEVCERT_FUZZ_CHECK(p.is_absolute() && p.has_filename());
       DEVCERT_FUZZ_CHECK(p.filename() != "." && p.filename() != "..");
     }
-    DEVCERT_FUZZ_CHECK(cert.cert.lexically_normal() != cert.key.lexically_normal());
-    if (!cert.p12.empty()) DEVCERT_FUZZ_CHECK(cert.p12.lexically_normal() != cert.key.lexically_normal());
+    for (const config::stdfs::path& p : {cert.cert, cert.key, cert.p12}) {
+      if (p.empty()) continue;
+      config::stdfs::path inside = p.lexically_normal().lexically_relative("/project");
+      DEVCERT_FUZZ_CHECK(!inside.empty() && *inside.begin() != "..");
+    }
+    for (const std::string* named_by : {&cert.cert_named_by, &cert.key_named_by, &cert.p12_named_by})
+      DEVCERT_FUZZ_CHECK(named_by->starts_with(source + ":"));
   }
 }
 

@@ -109,5 +109,41 @@ TEST(ReadFile, NamesTheFileOnError) {
   }
 }
 
+TEST(ReadFile, StopsAtTheLimitWhateverTheFileClaims) {
+  TempDir tmp;
+  test::write_text(tmp / "exact", std::string(1000, 'a'));
+  EXPECT_EQ(read_file(tmp / "exact", 1000).size(), 1000u);
+  try {
+    read_file(tmp / "exact", 999);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), ((tmp / "exact").string() + " is larger than 999 bytes, the most devcert reads from one "
+                            "input").c_str());
+  }
+  // st_size is 0 and the file never ends.
+  try {
+    read_file("/dev/zero");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "/dev/zero is larger than 1 MiB, the most devcert reads from one input");
+  }
+}
+
+TEST(WriteCertificateRetiringKey, MovesTheOldKeyAsideNeverOverAnother) {
+  TempDir tmp;
+  test::write_text(tmp / "c.pem", "old cert");
+  test::write_text(tmp / "k.pem", "old key");
+  test::write_text(tmp / "k.pem.replaced", "an older key");
+  auto moved = write_certificate_retiring_key(tmp / "c.pem", "new cert", tmp / "k.pem");
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(*moved, tmp / "k.pem.replaced-2");
+  EXPECT_EQ(test::read_text(*moved), "old key");
+  EXPECT_EQ(test::read_text(tmp / "k.pem.replaced"), "an older key");
+  EXPECT_FALSE(stdfs::exists(tmp / "k.pem"));
+  EXPECT_EQ(test::read_text(tmp / "c.pem"), "new cert");
+  EXPECT_FALSE(write_certificate_retiring_key(tmp / "c.pem", "newer cert", tmp / "k.pem"));
+  EXPECT_EQ(test::read_text(tmp / "c.pem"), "newer cert");
+}
+
 }  // namespace
 }  // namespace devcert::fs

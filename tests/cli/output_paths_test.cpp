@@ -1,0 +1,103 @@
+// `devcert issue` through the command line: each class of output path it must never write is
+// refused with the path and why, and nothing on disk changes.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+
+namespace devcert::test {
+namespace {
+
+class IssueOutputPaths : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    init_ca();
+  }
+};
+
+TEST_F(IssueOutputPaths, EachClassIsRefusedAndNothingChanges) {
+  ASSERT_EQ(::mkfifo((work / "fifo").c_str(), 0600), 0);
+  ASSERT_EQ(::mknod((work / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0) << "tests run as root";
+  stdfs::create_directory(work / "dir");
+  stdfs::create_directory_symlink(caroot, work / "calink");
+  stdfs::create_hard_link(caroot / "rootCA-key.pem", work / "hard-key.pem");
+  std::string ca = caroot.string();
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+    int code;
+  } cases[] = {
+      {{"--key-file", ca + "/rootCA-key.pem"}, "--key-file " + ca + "/rootCA-key.pem: is in the CAROOT", 1},
+      {{"--cert-file", ca + "/rootCA.pem"}, "--cert-file " + ca + "/rootCA.pem: is in the CAROOT", 1},
+      {{"--cert-file", "../caroot/./rootCA.pem"}, "--cert-file ../caroot/./rootCA.pem: is in the CAROOT", 1},
+      {{"--key-file", "calink/rootCA-key.pem"}, "--key-file calink/rootCA-key.pem: is in the CAROOT", 1},
+      {{"--p12-file", ca + "/x.p12"}, "is in the CAROOT", 1},
+      {{"--key-file", "hard-key.pem"}, "--key-file hard-key.pem: is a hard link to a file in the CAROOT", 1},
+      {{"--cert-file", "fifo"}, "--cert-file fifo: is a FIFO", 1},
+      {{"--cert-file", "null"}, "--cert-file null: is a character device", 1},
+      {{"--key-file", "dir"}, "--key-file dir: is a directory", 1},
+      {{"--cert-file", "x.pem", "--key-file", "x.pem"}, "--key-file x.pem: is also named by --cert-file", 2},
+      {{"--cert-file", "x.pem", "--key-file", "k.pem", "--p12-file", "./k.pem"},
+       "--p12-file ./k.pem: is also named by --key-file", 2},
+      {{"--key-file", "localhost.pem"}, "--key-file localhost.pem: is also named by the default --cert-file", 2},
+  };
+  auto before_ca = entries(caroot);
+  auto before_work = entries(work);
+  for (const Case& c : cases) {
+    std::vector<std::string> args{"issue", "localhost"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = devcert(args);
+    EXPECT_EQ(r.exit_code, c.code) << c.message << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_EQ(entries(caroot), before_ca) << c.message;
+    EXPECT_EQ(entries(work), before_work) << c.message;
+  }
+}
+
+TEST_F(IssueOutputPaths, AnOutputSymlinkIsReplacedNotFollowed) {
+  write_text(tmp / "target.pem", "precious");
+  stdfs::create_symlink(tmp / "target.pem", work / "c.pem");
+  auto r = devcert({"issue", "localhost", "--cert-file", "c.pem", "--key-file", "k.pem"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(stdfs::is_symlink(work / "c.pem"));
+  EXPECT_EQ(read_text(tmp / "target.pem"), "precious");
+}
+
+TEST_F(IssueOutputPaths, WriteConfigNeverWritesIntoTheCaroot) {
+  auto before = snapshot(caroot);
+  auto r = run_devcert({"init", "--write-config"}, caroot, caroot);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--write-config " + (caroot / "devcert.toml").string() + ": is in the CAROOT"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(snapshot(caroot), before);
+}
+
+TEST_F(IssueOutputPaths, AnEmptyValueIsAUsageErrorForEveryCommand) {
+  auto before = entries(work);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"issue", "localhost", "--days", ""},
+           {"issue", "localhost", "--cert-file", ""},
+           {"issue", "localhost", "--key-file="},
+           {"issue", "localhost", "--p12-password", ""},
+           {"issue", "--config", ""},
+           {"init", "--permit", ""},
+           {"snippet", "node", "--cert", ""},
+           {"status", "--store", ""},
+           {"env", "--shell", ""},
+           {"serve", "--host", ""},
+           {"verify-server", "--timeout", ""},
+           {"verify-server", "wss://localhost:1/", "--origin="}}) {
+    auto r = devcert(args);
+    std::string shown;
+    for (const auto& a : args) shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown << r.err;
+    EXPECT_NE(r.err.find("an empty value is not allowed"), std::string::npos) << shown << r.err;
+  }
+  EXPECT_EQ(entries(work), before);
+}
+
+}  // namespace
+}  // namespace devcert::test
