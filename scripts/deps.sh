@@ -7,6 +7,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
 test_pkgs=(groff-base mandoc man-db dpkg-dev file mkcert libnss3-tools python3
   default-jdk-headless util-linux curl gnutls-bin chromium python3-websockets node-ws
   nginx caddy golang-go strace)
+# fish: tests/trust/env_exports_test.cpp evaluates `devcert env --shell fish` in the real shell.
+test_pkgs+=(fish)
 # libFuzzer and its sanitizer runtimes, llvm-symbolizer: scripts/fuzz.sh (issue 7).
 test_pkgs+=(clang libclang-rt-14-dev llvm)
 # mingw-w64: type-checks the Windows-only sources (tests/platform/windows_sources_compile.sh).

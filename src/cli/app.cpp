@@ -73,7 +73,11 @@ void refuse_empty_values(CLI::App& app) {
 
 }  // namespace
 
-std::filesystem::path Context::caroot() const { return pki::default_caroot(); }
+// Absolute, so that a relative DEVCERT_CAROOT means the same directory in what devcert prints
+// (env exports, messages) wherever it is used from.
+std::filesystem::path Context::caroot() const {
+  return std::filesystem::absolute(pki::default_caroot());
+}
 
 int run_main(int argc, char** argv) {
   use_hash_drbg();

@@ -62,7 +62,9 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
     origin = opts.cert_file;
   }
 
-  wss::Server server(wss::make_server_context(identity), wss::ServerLimits{},
+  wss::ServerLimits limits;
+  limits.max_connections = opts.max_connections;
+  wss::Server server(wss::make_server_context(identity), limits,
                      [&ctx](const wss::ConnectionRecord& rec) {
                        ctx.out.line(clock_prefix() + " " + wss::format_log_line(rec));
                      });
@@ -105,6 +107,10 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--key", opts->key_file, "Its private key");
   cmd->add_option("--host", opts->host, "Address or name to listen on (default localhost: 127.0.0.1 and ::1)");
   cmd->add_option("--port", opts->port, "Port (default 8443; 0 picks a free one)");
+  cmd->add_option("--max-connections", opts->max_connections,
+                  "Open connections at most; more are closed at once (default " +
+                      std::to_string(opts->max_connections) + ")")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   cmd->footer("Without --cert/--key, a leaf for localhost, 127.0.0.1 and ::1 is minted in memory.\n"
               "Open the printed https:// URL in a browser: the page echoes through wss://.\n"
               "Examples:\n  devcert serve\n  devcert serve --cert localhost+2.pem --key localhost+2-key.pem --port 9443");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/app.h"
+#include "wss/server.h"
 
 namespace devcert::cli {
 
@@ -13,6 +14,7 @@ struct ServeOptions {
   std::string key_file;
   std::string host = "localhost";  // localhost listens on both 127.0.0.1 and ::1
   std::uint16_t port = 8443;       // 0: any free port (the URL printed says which)
+  std::size_t max_connections = wss::ServerLimits{}.max_connections;
 };
 // Serves until SIGINT or SIGTERM.
 int run_serve(const ServeOptions& opts, Context& ctx);

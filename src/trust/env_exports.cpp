@@ -1,19 +1,43 @@
 #include "trust/env_exports.h"
 
 #include <filesystem>
+#include <string_view>
 
 #include "error.h"
 
 namespace devcert::trust {
 namespace {
 
-std::string quote(Shell shell, const std::string& value) {
+// The length of the PowerShell single quote at `at`, 0 when there is none: it takes the
+// typographic ones (U+2018..U+201B) as quotes too.
+std::size_t powershell_quote_at(std::string_view value, std::size_t at) {
+  for (std::string_view q : {"'", "\u2018", "\u2019", "\u201A", "\u201B"})
+    if (value.substr(at, q.size()) == q) return q.size();
+  return 0;
+}
+
+// Single quotes for every shell: none expands anything inside them ($, `, \ and newlines stay
+// as they are), so only what can end the quote needs care. POSIX shells cannot escape inside
+// single quotes: close, write \', reopen. Fish reads \' and \\ inside them (so a lone
+// backslash must be doubled too). PowerShell doubles each of its quotes.
+std::string quote(Shell shell, std::string_view value) {
   std::string out = "'";
-  for (char c : value) {
-    if (c != '\'') out += c;
-    else if (shell == Shell::fish) out += "\\'";
-    else if (shell == Shell::powershell) out += "''";
-    else out += "'\\''";
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (shell == Shell::powershell) {
+      std::size_t n = powershell_quote_at(value, i);
+      if (n == 0) {
+        out += c;
+        continue;
+      }
+      out.append(value.substr(i, n)).append(value.substr(i, n));
+      i += n - 1;
+    } else if (shell == Shell::fish) {
+      if (c == '\'' || c == '\\') out += '\\';
+      out += c;
+    } else {
+      out += c == '\'' ? std::string_view("'\\''") : std::string_view(&c, 1);
+    }
   }
   return out + "'";
 }

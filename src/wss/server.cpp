@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "templates/templates.h"
+#include "util/text.h"
 
 namespace devcert::wss {
 namespace {
@@ -67,8 +68,8 @@ std::string format_log_line(const ConnectionRecord& rec) {
   std::string line = rec.peer;
   if (rec.tls) {
     line += " " + rec.tls->version + " " + rec.tls->cipher;
-    line += " sni=" + (rec.tls->sni.empty() ? std::string("-") : rec.tls->sni);
-    line += " alpn=" + (rec.tls->alpn.empty() ? std::string("-") : rec.tls->alpn);
+    line += " sni=" + (rec.tls->sni.empty() ? std::string("-") : text::printable(rec.tls->sni));
+    line += " alpn=" + (rec.tls->alpn.empty() ? std::string("-") : text::printable(rec.tls->alpn));
   }
   return line + ": " + rec.outcome;
 }
@@ -170,8 +171,24 @@ awaitable<void> Server::accept_loop(tcp::acceptor& acceptor) {
       co_await backoff.async_wait(use_tuple);
       continue;
     }
-    asio::co_spawn(ioc_, session(std::move(socket)), asio::detached);
+    if (open_.size() >= limits_.max_connections) refuse(std::move(socket));
+    else asio::co_spawn(ioc_, session(std::move(socket)), asio::detached);
   }
+}
+
+// Accepted and closed at once rather than left in the listen backlog: the client sees its
+// connection end at once (in the backlog it would wait for its own timeout with no word why),
+// and the log says why. No TLS handshake is spent on it, so a flood of them stays cheap.
+void Server::refuse(tcp::socket socket) {
+  ConnectionRecord rec;
+  rec.kind = ConnectionRecord::Kind::refused;
+  error_code ec;
+  rec.peer = endpoint_text(socket.remote_endpoint(ec));
+  socket.close(ec);
+  rec.outcome = "refused: " + std::to_string(open_.size()) +
+                " connections are open, the most allowed (devcert serve --max-connections N "
+                "raises it); closed at once";
+  finish(rec);
 }
 
 awaitable<void> Server::session(tcp::socket socket) {
@@ -205,7 +222,7 @@ awaitable<void> Server::session(tcp::socket socket) {
     co_await serve_http(ws, buffer, rec, conn);
   } catch (const std::exception& e) {
     rec.kind = ConnectionRecord::Kind::error;
-    rec.outcome = std::string("internal error: ") + e.what();
+    rec.outcome = "internal error: " + text::printable(e.what());
   }
   finish(rec);
 }
@@ -265,7 +282,7 @@ awaitable<void> Server::echo(ServerWsStream& ws, http::request<http::string_body
   ws.read_message_max(limits_.max_message);
   // Beast splits outgoing messages into 4 KiB frames by default: one write per frame for no gain.
   ws.auto_fragment(false);
-  std::string path(req.target());
+  std::string path = text::printable(req.target());
   conn.upgrading = true;
   auto [ec] = co_await ws.async_accept(req, use_tuple);
   if (ec) {
@@ -288,6 +305,8 @@ awaitable<void> Server::echo(ServerWsStream& ws, http::request<http::string_body
       rec.outcome = "websocket on " + path + ": " + std::to_string(rec.messages) +
                     " message(s) echoed, closed by the client with " +
                     std::to_string(rec.close_code);
+      if (const auto& reason = ws.reason().reason; !reason.empty())
+        rec.outcome += " (" + text::printable({reason.data(), reason.size()}) + ")";
       co_return;
     }
     if (rec_ec) {

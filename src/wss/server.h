@@ -29,11 +29,17 @@ struct ServerLimits {
   // Bigger messages are refused with close 1009. 4 MiB leaves room for the 1 MiB self test.
   std::size_t max_message = 4 * 1024 * 1024;
   std::size_t max_request_header = 8 * 1024;
+  // Open connections at most; past it a new one is accepted and closed at once, with a log line.
+  // Twice what one browser can open to a host (Chrome allows 255 WebSockets in all, Firefox 200,
+  // plus 6 HTTP connections), and it bounds memory: a connection holds at most one message of
+  // max_message bytes (about 2 GiB for 512 connections that each hold an unfinished 4 MiB one).
+  std::size_t max_connections = 512;
 };
 
 // What happened on one connection, reported once when it ends.
 struct ConnectionRecord {
-  enum class Kind { handshake_failed, http, websocket, error };
+  // refused: over max_connections, closed before the TLS handshake.
+  enum class Kind { handshake_failed, http, websocket, refused, error };
   Kind kind = Kind::error;
   std::string peer;  // "127.0.0.1:54321", "[::1]:54321"
   std::optional<TlsFacts> tls;
@@ -44,7 +50,8 @@ struct ConnectionRecord {
   std::string outcome;                      // the user-facing words
 };
 
-// "[::1]:54321 TLSv1.3 TLS_AES_128_GCM_SHA256 sni=localhost alpn=http/1.1: websocket: ..."
+// "[::1]:54321 TLSv1.3 TLS_AES_128_GCM_SHA256 sni=localhost alpn=http/1.1: websocket: ...",
+// with what the client chose (SNI, path, close reason) escaped by text::printable().
 std::string format_log_line(const ConnectionRecord& record);
 
 class Server {
@@ -83,6 +90,7 @@ class Server {
 
   awaitable<void> accept_loop(tcp::acceptor& acceptor);
   awaitable<void> session(tcp::socket socket);
+  void refuse(tcp::socket socket);
   awaitable<void> serve_http(ServerWsStream& ws, beast::flat_buffer& buffer,
                              ConnectionRecord& rec, Open& conn);
   awaitable<void> echo(ServerWsStream& ws, http::request<http::string_body> req,

@@ -29,6 +29,37 @@ TEST(RenderExports, QuotesAnApostropheForEachShell) {
   EXPECT_NE(render_exports(Shell::powershell, vars).find("'/home/o''brien/ca'"), std::string::npos);
 }
 
+// Values a path can hold that a shell would otherwise act on, each followed by its own name.
+const std::vector<std::string> kHostileValues = {
+    "/a dir/with  spaces",  "/o'brien/'/''",        "/back\\slash\\",     "/trailing\\",
+    "/\\'",                "/$HOME/${HOME}/$(id)/`id`", "/dq\"x\"",  "/new\nline\n",
+    "/tab\there;rm -rf x&|<>", "/glob*?[a]~!#", "/é ✓ \u2019typographic\u2018", "/%s%n"};
+
+// The shells this machine has, each with a command that reads the exports on stdin as
+// `eval "$(devcert env)"` (or fish's `devcert env | source`) does, then prints $V unchanged.
+std::vector<std::pair<Shell, std::vector<std::string>>> installed_shells() {
+  std::vector<std::pair<Shell, std::vector<std::string>>> out;
+  const std::pair<const char*, Shell> posix[] = {
+      {"bash", Shell::bash}, {"dash", Shell::bash}, {"sh", Shell::bash}, {"zsh", Shell::zsh}};
+  for (const auto& [sh, shell] : posix)
+    if (test::have_tool(sh)) out.push_back({shell, {sh, "-c", "eval \"$(cat)\"; printf '%s' \"$V\""}});
+  if (test::have_tool("fish")) out.push_back({Shell::fish, {"fish", "-c", "source; printf '%s' $V"}});
+  return out;
+}
+
+TEST(RenderExports, EveryInstalledShellReadsEachValueBackByteForByte) {
+  auto shells = installed_shells();
+  ASSERT_GE(shells.size(), 3u) << "bash, dash and sh at least";
+  if (!test::have_tool("fish")) std::cout << "fish is not installed: scripts/deps.sh --test installs it\n";
+  for (const auto& [shell, argv] : shells)
+    for (const auto& value : kHostileValues) {
+      std::string exports = render_exports(shell, {{"V", value, "c"}});
+      auto r = test::run_process(argv, {}, {}, exports);
+      EXPECT_EQ(r.exit_code, 0) << argv[0] << ": " << r.err;
+      EXPECT_EQ(r.out, value) << argv[0] << " read back another value from\n" << exports;
+    }
+}
+
 TEST(RuntimeVariables, NodeDenoAndRequests) {
   auto vars = runtime_variables("/c/rootCA.pem", "/c/ca-bundle.pem");
   ASSERT_EQ(vars.size(), 3u);
@@ -77,6 +108,34 @@ TEST(EnvCommand, EvalInBashSetsTheVariablesAndWritesTheBundle) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);)
     EXPECT_TRUE(line.rfind("# ", 0) == 0 || line.rfind("export ", 0) == 0) << line;
+}
+
+// A relative DEVCERT_CAROOT, in a directory whose name would break naive quoting: every shell
+// gets the absolute path back, byte for byte.
+TEST(EnvCommand, ARelativeCarootIsExportedAbsoluteToEveryShell) {
+  TempDir work;
+  const std::string name = "ca $HOME `id` \"q\" o'b \\ \\' \nline";
+  test::make_ca(work.path() / name);
+  auto expected = (stdfs::canonical(work.path()) / name / "rootCA.pem").string();
+  std::map<std::string, std::string> env{{"DEVCERT_CAROOT", name}, {"NO_COLOR", "1"}};
+  const std::pair<std::string, std::string> posix[] = {
+      {"bash", "bash"}, {"dash", "sh"}, {"sh", "sh"}, {"zsh", "zsh"}};  // the shell, its --shell
+  for (const auto& [sh, flag] : posix) {
+    if (!test::have_tool(sh)) continue;
+    auto r = test::run_process(
+        {sh, "-c", "eval \"$(\"$0\" env --shell " + flag + ")\" && printf '%s' \"$DENO_CERT\"", DEVCERT_BIN},
+        env, work.path());
+    EXPECT_EQ(r.out, expected) << sh << ": " << r.err;
+  }
+  if (test::have_tool("fish")) {
+    auto r = test::run_process({"fish", "-c", "$argv[1] env --shell fish | source; printf '%s' $DENO_CERT",
+                                DEVCERT_BIN},
+                               env, work.path());
+    EXPECT_EQ(r.out, expected) << "fish: " << r.err;
+  }
+  // The same absolute CAROOT for every command: `devcert caroot` prints it too.
+  auto r = test::run_process({DEVCERT_BIN, "caroot"}, env, work.path());
+  EXPECT_EQ(r.out, (stdfs::canonical(work.path()) / name).string() + "\n") << r.err;
 }
 
 TEST(EnvCommand, FishAcceptsItWhenInstalled) {

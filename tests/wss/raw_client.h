@@ -48,11 +48,12 @@ class RawTcp {
 
 class RawTls {
  public:
-  RawTls(std::uint16_t port, const std::string& ca_pem)
+  // `sni`: any bytes (but NUL) a hostile client may put in the server_name extension.
+  RawTls(std::uint16_t port, const std::string& ca_pem, const std::string& sni = "localhost")
       : ctx_(make_client_context(Trust::only(ca_pem))), stream_(ioc_, ctx_) {
     stream_.next_layer().connect({asio::ip::address_v4::loopback(), port});
     set_read_timeout(stream_.next_layer().native_handle());
-    SSL_set_tlsext_host_name(stream_.native_handle(), "localhost");
+    SSL_set_tlsext_host_name(stream_.native_handle(), sni.c_str());
     stream_.handshake(ssl::stream_base::client);
   }
   void send(std::string_view bytes) { asio::write(stream_, asio::buffer(bytes)); }
