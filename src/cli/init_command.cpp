@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "error.h"
 #include "pki/ca.h"
+#include "pki/constraints.h"
 #include "pki/keys.h"
 #include "templates/templates.h"
 #include "trust/actions.h"
@@ -50,9 +51,16 @@ int run_init(const InitOptions& opts, Context& ctx) {
                       "create a CA in an empty DEVCERT_CAROOT");
     return 0;
   }
+  constexpr const char* kLeakedKey = "Anyone who copies its key can impersonate ";
   if (opts.unconstrained)
-    ctx.out.warning("--unconstrained: this root can vouch for ANY name, google.com included. "
-                    "Anyone who copies its key can impersonate every site to this machine.");
+    ctx.out.warning(std::string("--unconstrained: this root can vouch for ANY name, google.com included. ") +
+                    kLeakedKey + "every site to this machine.");
+  pki::PermitReview review = pki::review_permitted(profile.permitted);
+  const std::string source = opts.permit.empty() && file ? file->path.string() + " [ca] permit" : "--permit";
+  if (profile.constrained)
+    for (const auto& reach : review.public_reach)
+      ctx.out.warning(source + " " + reach + ": this root can vouch for public sites there. " + kLeakedKey +
+                      "them to this machine.");
   if (file) ctx.out.note("creating the CA with the [ca] settings of " + file->path.string());
   if (profile.key_type == pki::KeyType::rsa_4096) ctx.out.note("generating an RSA-4096 key (a few seconds)...");
   auto result = root.init(profile);
@@ -68,9 +76,15 @@ int run_init(const InitOptions& opts, Context& ctx) {
   ctx.out.line("  key type:    " + std::string(pki::key_type_name(profile.key_type)));
   ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
   if (profile.constrained) {
-    std::string domains;
-    for (const auto& d : profile.permitted.domains) domains += (domains.empty() ? "" : " ") + d;
-    ctx.out.line("  limited to:  " + domains + " and private/loopback IPs");
+    auto join = [](const std::vector<std::string>& items) {
+      std::string all;
+      for (const auto& i : items) all += (all.empty() ? "" : " ") + i;
+      return all;
+    };
+    ctx.out.line("  may sign:    " + join(review.domains) + " (and their subdomains)");
+    ctx.out.line("               IP " + join(review.ranges));
+  } else {
+    ctx.out.line("  may sign:    any name (unconstrained)");
   }
   // A root made a moment ago is in no store: no need to ask certutil or keytool.
   ctx.out.note("the CA is not trusted anywhere yet: run 'devcert install'");

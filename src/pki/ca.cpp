@@ -1,7 +1,10 @@
 #include "pki/ca.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/x509v3.h>
 
 #include <cstdlib>
 #include <ctime>
@@ -25,6 +28,42 @@ std::string octal_mode(mode_t mode) {
   return ss.str();
 }
 
+std::string user_name(uid_t uid) {
+  if (const passwd* pw = getpwuid(uid)) return pw->pw_name;
+  return std::to_string(uid);
+}
+
+// As ssh does with its keys and their directory: a CAROOT part that another local user could
+// change (swap the pair before `install`) or, for the key, read is refused, not silently used.
+// Root may own it too, as ssh allows: root can change anything anyway. Absence is the
+// caller's to report.
+void check_private(const stdfs::path& path, std::string_view what, mode_t forbidden, std::string_view fixed_mode) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;
+  uid_t me = ::geteuid();
+  if (st.st_uid != me && st.st_uid != 0)
+    throw Error(std::string(what) + " " + path.string() + " belongs to " + user_name(st.st_uid) +
+                    ", not to " + user_name(me) + " who runs devcert: that user could replace the CA",
+                "if you trust what is there: chown -R " + user_name(me) + " " + path.string() +
+                    "; else use a CAROOT of your own: DEVCERT_CAROOT=DIR devcert init");
+  if (st.st_mode & forbidden)
+    throw Error(std::string(what) + " " + path.string() + " is " +
+                    (st.st_mode & forbidden & 044 ? "readable by others" : "writable by group or others") +
+                    " (mode " + octal_mode(st.st_mode) + ")",
+                "chmod " + std::string(fixed_mode) + " " + path.string());
+}
+
+// Why `cert` cannot be this CAROOT's root, or "": a leaf or someone else's certificate put in
+// its place must never sign, nor be installed as a trusted root.
+std::string not_a_root(X509* cert) {
+  uint32_t flags = X509_get_extension_flags(cert);
+  if (!(flags & EXFLAG_CA)) return "it is not a CA certificate (no basicConstraints CA:TRUE)";
+  if (!(flags & EXFLAG_KUSAGE) || !(X509_get_key_usage(cert) & KU_KEY_CERT_SIGN))
+    return "its keyUsage does not allow signing certificates (no keyCertSign)";
+  if (X509_self_signed(cert, 1) != 1) return "it is not self-signed (a root signs itself)";
+  return "";
+}
+
 }  // namespace
 
 stdfs::path default_caroot() {
@@ -42,12 +81,20 @@ std::string current_user_host() {
 
 bool CaRoot::exists() const { return fs::file_mode(cert_path()).has_value(); }
 
+void CaRoot::check_directory() const {
+  if (auto mode = fs::file_mode(dir_); mode && !stdfs::is_directory(dir_))
+    throw Error("the CAROOT " + dir_.string() + " is a file, not a directory",
+                "move it away, or set DEVCERT_CAROOT to a directory");
+  check_private(dir_, "the CAROOT", 022, "700");
+}
+
 InitResult CaRoot::init(const RootProfile& profile) const {
+  if (stdfs::is_directory(dir_)) check_private(dir_, "the CAROOT", 022, "700");
   fs::ensure_directory(dir_, 0700);
   fs::FileLock lock(dir_ / ".lock");
   InitResult result;
-  if (exists()) {
-    result.fingerprint = fingerprint_sha256(load_cert().get());
+  if (exists()) {  // checked whole, so that a damaged CA is reported here rather than at issue
+    result.fingerprint = fingerprint_sha256(load().cert.get());
     return result;
   }
   // A key without a certificate is what an init killed between its two renames leaves. No
@@ -71,32 +118,30 @@ InitResult CaRoot::init(const RootProfile& profile) const {
 }
 
 ossl::X509Ptr CaRoot::load_cert() const {
-  if (auto mode = fs::file_mode(dir_); mode && !stdfs::is_directory(dir_))
-    throw Error("the CAROOT " + dir_.string() + " is a file, not a directory",
-                "move it away, or set DEVCERT_CAROOT to a directory");
+  check_directory();
   if (!exists())
     throw Error("no devcert CA in " + dir_.string(), "create one: devcert init");
-  std::string pem = fs::read_file(cert_path());
+  check_private(cert_path(), "the CA certificate", 022, "644");
+  const std::string fix = "restore it from a backup (devcert never rewrites a CA); without one, move " +
+                          dir_.string() + " aside, then devcert init and devcert install";
+  ossl::X509Ptr cert;
   try {
-    return load_certificate(pem, cert_path().string());
+    cert = load_certificate(fs::read_file(cert_path()), cert_path().string());
   } catch (const Error& e) {  // the same words, with the fix for a CA
-    throw Error(e.what(), "restore it from a backup (devcert never rewrites a CA); without one, move " +
-                              dir_.string() + " aside, then devcert init and devcert install");
+    throw Error(e.what(), fix);
   }
+  if (std::string why = not_a_root(cert.get()); !why.empty())
+    throw Error(cert_path().string() + " cannot be the devcert root: " + why, fix);
+  return cert;
 }
 
 CertificateAuthority CaRoot::load() const {
   CertificateAuthority ca;
   ca.cert = load_cert();
-  auto mode = fs::file_mode(key_path());
-  if (!mode)
+  if (!fs::file_mode(key_path()))
     throw Error("the CA key " + key_path().string() + " is missing; this CA can be trusted but cannot issue",
                 "restore the key, or create a new CA in an empty DEVCERT_CAROOT with devcert init");
-  // As ssh does with its keys: a CA key others can read is refused, not silently used.
-  if (*mode & 077)
-    throw Error("the CA key " + key_path().string() + " is readable by others (mode " +
-                    octal_mode(*mode) + ")",
-                "chmod 600 " + key_path().string());
+  check_private(key_path(), "the CA key", 077, "600");
   std::string key_pem = fs::read_file(key_path());
   try {
     ca.key = load_private_key(key_pem, key_path().string());

@@ -44,16 +44,22 @@ class CaRoot {
   // A CA exists when its certificate does: the key is always written first.
   bool exists() const;
 
-  // Creates the CA unless one exists (idempotent), under an exclusive lock on CAROOT.
+  // Creates the CA unless one exists (idempotent), under an exclusive lock on CAROOT. An
+  // existing CA is loaded whole (load()), so a damaged one throws instead of passing.
   InitResult init(const RootProfile& profile) const;
 
-  // The CA certificate alone (enough to install trust). Throws with the fix when missing.
+  // The CA certificate alone (enough to install trust), checked: a root (CA:TRUE, keyCertSign,
+  // self-signed), in a directory and file only this user (or root) can change. Throws with the
+  // fix otherwise.
   ossl::X509Ptr load_cert() const;
 
-  // Certificate and key, checked: the key is private (0600) and matches the certificate.
+  // Certificate and key, checked as load_cert() does, and the key: private (0600), owned by
+  // this user, matching the certificate.
   CertificateAuthority load() const;
 
  private:
+  void check_directory() const;
+
   stdfs::path dir_;
 };
 

@@ -65,6 +65,26 @@ void push_subtree(STACK_OF(GENERAL_SUBTREE) * trees, int type, std::string_view 
   tree.release();
 }
 
+// `inner` lies wholly inside `outer`: same family, a prefix at least as long, same network.
+bool within(const IpRange& inner, const IpRange& outer) {
+  if (inner.network.size() != outer.network.size() || prefix_length(inner.mask) < prefix_length(outer.mask))
+    return false;
+  for (size_t i = 0; i < inner.network.size(); ++i)
+    if ((inner.network[i] & outer.mask[i]) != outer.network[i]) return false;
+  return true;
+}
+
+// Where development servers live and the Internet does not route: loopback, RFC 1918,
+// link-local, ULA (the defaults) and RFC 6598 shared space (carrier NAT, Tailscale's 100.x).
+const std::vector<IpRange>& non_public_ranges() {
+  static const std::vector<IpRange> ranges = [] {
+    std::vector<IpRange> r = default_permitted().ranges;
+    r.push_back(make_range("100.64.0.0/10"));
+    return r;
+  }();
+  return ranges;
+}
+
 }  // namespace
 
 std::string IpRange::to_string() const {
@@ -78,6 +98,26 @@ PermittedSet default_permitted() {
                            "169.254.0.0/16", "fc00::/7", "fe80::/10"})
     set.ranges.push_back(make_range(cidr));
   return set;
+}
+
+PermitReview review_permitted(const PermittedSet& set) {
+  PermitReview review;
+  const std::vector<std::string> special_use = default_permitted().domains;
+  for (const auto& d : set.domains) {
+    review.domains.push_back(d);
+    if (std::find(special_use.begin(), special_use.end(), d) != special_use.end()) continue;
+    // libpsl's "*" rule makes every unlisted single label a suffix too: any TLD, real or not yet.
+    if (is_public_suffix(d))
+      review.public_reach.push_back(d + (d.find('.') == std::string::npos ? " (a top-level domain)"
+                                                                            : " (a public suffix)"));
+  }
+  for (const auto& r : set.ranges) {
+    review.ranges.push_back(r.to_string());
+    const auto& safe = non_public_ranges();
+    if (std::none_of(safe.begin(), safe.end(), [&](const IpRange& s) { return within(r, s); }))
+      review.public_reach.push_back(r.to_string() + " (public addresses)");
+  }
+  return review;
 }
 
 void add_permit(PermittedSet& set, std::string_view value) {

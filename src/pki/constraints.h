@@ -28,6 +28,17 @@ struct PermittedSet {
 // loopback, private and link-local address ranges: every place a development server lives.
 PermittedSet default_permitted();
 
+// What a root with `set` may sign, for a person to read, and which entries reach beyond
+// development: a public suffix or top-level domain, or an address range that is not loopback,
+// private (RFC 1918, RFC 6598 shared, ULA) or link-local. A leaked key of such a root can
+// impersonate public sites, as an unconstrained one can.
+struct PermitReview {
+  std::vector<std::string> domains;      // each covers itself and all subdomains
+  std::vector<std::string> ranges;       // "10.0.0.0/8"
+  std::vector<std::string> public_reach;  // "com (a public suffix)", "8.8.0.0/16 (public addresses)"
+};
+PermitReview review_permitted(const PermittedSet& set);
+
 // Adds a `--permit` value: a domain ("corp.example"), an IP ("10.1.2.3") or a CIDR
 // ("100.64.0.0/10"). Throws UsageError on anything else.
 void add_permit(PermittedSet& set, std::string_view value);

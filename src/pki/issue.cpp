@@ -3,6 +3,7 @@
 #include "error.h"
 #include "pki/certificate.h"
 #include "pki/constraints.h"
+#include "pki/keys.h"
 
 namespace devcert::pki {
 
@@ -33,6 +34,13 @@ Leaf issue_leaf(const CertificateAuthority& ca, const std::vector<SubjectName>& 
     public_key = leaf.key.get();
   }
   leaf.cert = build_leaf(profile, names, public_key, ca.cert.get(), ca.key.get());
+  if (size_t size = certificate_der(leaf.cert.get()).size(); size > kMaxLeafDerBytes)
+    throw NameError("a certificate for these " + std::to_string(names.size()) + " names would be " +
+                        std::to_string(size) + " bytes, over the " + std::to_string(kMaxLeafDerBytes) +
+                        " that clients accept: OpenSSL (curl, Python, Node) and Chrome refuse a "
+                        "certificate chain over 100 KiB (\"excessive message size\")",
+                    "split the names over several certificates, or cover many subdomains with one "
+                    "wildcard (*.app.test)");
   return leaf;
 }
 

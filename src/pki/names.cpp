@@ -40,20 +40,47 @@ std::vector<std::string_view> split_labels(std::string_view host) {
   throw NameError("invalid name '" + text::printable(input) + "': " + why, std::move(fix));
 }
 
+// IDNA2008, non-transitional (as browsers resolve), input normalised to NFC first; the error
+// as libidn2 words it when `unicode` is not a valid international name.
+std::string to_ascii(std::string_view unicode, int* rc) {
+  char* out = nullptr;
+  std::string owned(unicode);
+  *rc = idn2_to_ascii_8z(owned.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  std::string ascii = *rc == IDN2_OK ? out : "";
+  idn2_free(out);
+  return ascii;
+}
+
+// An "xn--" label stands for the Unicode it decodes to: it is accepted only when it decodes and
+// that Unicode, typed as such, would give this very label (so no undecodable, disallowed or
+// non-canonical A-label reaches a certificate that browsers would then refuse to match).
+void check_a_label(std::string_view input, std::string_view label) {
+  std::string owned(label);
+  char* unicode = nullptr;
+  int rc = idn2_to_unicode_8z8z(owned.c_str(), &unicode, 0);
+  std::string decoded = rc == IDN2_OK ? unicode : "";
+  idn2_free(unicode);
+  if (rc != IDN2_OK)
+    reject(input, "'" + owned + "' is not valid punycode (" + idn2_strerror(rc) + ")");
+  std::string again = to_ascii(decoded, &rc);
+  if (rc != IDN2_OK)
+    reject(input, "'" + owned + "' decodes to '" + text::printable(decoded) +
+                      "', not a valid international domain name (" + idn2_strerror(rc) + ")");
+  if (again != owned)
+    reject(input, "'" + owned + "' is not the canonical punycode of '" + text::printable(decoded) + "'",
+           "use " + again);
+}
+
 // RFC 1035/1123 host name rules on the ASCII (punycode) form.
 std::string validate_hostname(std::string_view input, std::string_view host) {
   std::string ascii;
   if (is_ascii(host)) {
     ascii = lower(host);
   } else {
-    // IDNA2008, non-transitional (as browsers resolve), input normalised to NFC first.
-    char* out = nullptr;
-    std::string owned(host);
-    int rc = idn2_to_ascii_8z(owned.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    int rc = IDN2_OK;
+    ascii = to_ascii(host, &rc);
     if (rc != IDN2_OK) reject(input, std::string("not a valid international domain name (") +
                                          idn2_strerror(rc) + ")");
-    ascii = out;
-    idn2_free(out);
   }
   if (ascii.size() > 253) reject(input, "longer than 253 characters");
   auto labels = split_labels(ascii);
@@ -68,6 +95,7 @@ std::string validate_hostname(std::string_view input, std::string_view host) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
         reject(input, std::string("character '") + c + "' is not allowed in a host name");
     }
+    if (label.starts_with("xn--")) check_a_label(input, label);
   }
   // "1.2.3" or "300.1.1.1": a mistyped IP address, not a host name.
   if (std::all_of(labels.back().begin(), labels.back().end(),
@@ -94,6 +122,18 @@ std::optional<std::string> parse_ip(std::string_view text) {
   return std::nullopt;
 }
 
+// RFC 5321 4.1.2 Dot-string (RFC 5322 dot-atom): atext runs joined by single dots, at most 64
+// octets (4.5.3.1.1). Quoted local parts are refused: clients and mail tools disagree on them.
+void check_mailbox(std::string_view input, std::string_view local) {
+  constexpr std::string_view kAtextSymbols = "!#$%&'*+-/=?^_`{|}~";
+  if (local.size() > 64) reject(input, "the mailbox before '@' is longer than 64 characters");
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
+    reject(input, "a mailbox cannot start or end with '.' or have two in a row");
+  for (char c : local)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && kAtextSymbols.find(c) == std::string_view::npos)
+      reject(input, std::string("character '") + c + "' is not allowed in a mailbox (RFC 5321 dot-atom)");
+}
+
 SubjectName classify_email(std::string_view input) {
   size_t at = input.rfind('@');
   std::string_view local = input.substr(0, at);
@@ -103,6 +143,7 @@ SubjectName classify_email(std::string_view input) {
   if (!is_ascii(local))
     reject(input, "mailbox names beyond ASCII (SmtpUTF8Mailbox) are not supported");
   if (local.find('@') != std::string_view::npos) reject(input, "more than one '@'");
+  check_mailbox(input, local);
   if (domain.find('*') != std::string_view::npos) reject(input, "wildcards are not allowed in email addresses");
   std::string value = std::string(local) + "@" + validate_hostname(input, domain);
   return {NameKind::email, value, std::string(input), {}, false};
@@ -117,6 +158,10 @@ std::string_view kind_name(NameKind kind) {
     case NameKind::email: return "email";
   }
   return "?";
+}
+
+bool is_public_suffix(std::string_view domain) {
+  return psl_is_public_suffix(public_suffixes(), std::string(domain).c_str()) != 0;
 }
 
 std::string ip_to_string(std::string_view bytes) {
@@ -173,7 +218,7 @@ SubjectName classify_name(std::string_view input) {
     if (ascii.find('.') == std::string::npos)
       reject(input, "a wildcard directly under a top-level domain is refused by browsers",
              "add a label: devcert issue '*.app." + ascii + "'");
-    if (psl_is_public_suffix(public_suffixes(), ascii.c_str()))
+    if (is_public_suffix(ascii))
       reject(input, "'" + ascii + "' is a public suffix; a wildcard over it is refused by browsers");
     ascii = "*." + ascii;
   }

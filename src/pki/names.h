@@ -32,6 +32,10 @@ std::vector<SubjectName> parse_subject_names(const std::vector<std::string>& inp
 // "localhost+2" for {localhost, 127.0.0.1, ::1}; '*' becomes "_wildcard", ':' becomes '_'.
 std::string default_file_stem(const std::vector<SubjectName>& names);
 
+// Whether `domain` (ASCII, lower case) is a public suffix (libpsl, its "*" rule included, so any
+// single label is one): "com", "co.uk", "github.io".
+bool is_public_suffix(std::string_view domain);
+
 // Canonical text of an IP in network order (4 or 16 bytes).
 std::string ip_to_string(std::string_view bytes);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "pki/constraints.h"
@@ -20,6 +21,11 @@ struct RootProfile {
 // Apple platforms reject TLS server certificates valid for more than 825 days
 // (support.apple.com/HT210176); Chrome and every other client accept that too.
 inline constexpr int kMaxLeafDays = 825;
+
+// OpenSSL (openssl, curl, Python, Node) and Chromium's BoringSSL refuse a Certificate message
+// over 100 KiB, "excessive message size" (measured: bench/leaf_size_clients.py); 4 KiB of that
+// is left for the root that a full chain carries beside the leaf.
+inline constexpr size_t kMaxLeafDerBytes = 96 * 1024;
 
 struct LeafProfile {
   KeyType key_type = KeyType::ecdsa_p256;

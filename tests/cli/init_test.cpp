@@ -82,6 +82,62 @@ TEST_F(InitCommand, PermitIsWrittenIntoTheRoot) {
   EXPECT_NE(bad.err.find("bad prefix length"), std::string::npos) << bad.err;
 }
 
+// Permits that reach public names or addresses warn as --unconstrained does, one warning each,
+// and the summary lists exactly what the root may sign.
+TEST_F(InitCommand, PublicPermitsWarnLoudlyAndTheSummarySaysWhatTheRootMaySign) {
+  auto r = devcert({"init", "--permit", "com", "--permit", "co.uk", "--permit", "github.io", "--permit",
+                    "0.0.0.0/0", "--permit", "::/0", "--permit", "8.8.0.0/16", "--permit", "corp.example",
+                    "--permit", "10.9.0.0/16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* reach : {"com (a top-level domain)", "co.uk (a public suffix)", "github.io (a public suffix)",
+                            "0.0.0.0/0 (public addresses)", "::/0 (public addresses)",
+                            "8.8.0.0/16 (public addresses)"})
+    EXPECT_NE(r.err.find(std::string("warning: --permit ") + reach +
+                         ": this root can vouch for public sites there. Anyone who copies its key"),
+              std::string::npos)
+        << reach << "\n" << r.err;
+  EXPECT_EQ(r.err.find("corp.example"), std::string::npos) << "a private permit is not a warning:\n" << r.err;
+  EXPECT_EQ(r.err.find("10.9.0.0/16"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("  may sign:    localhost test example invalid local internal home.arpa com co.uk "
+                       "github.io corp.example (and their subdomains)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("               IP 127.0.0.0/8 ::1/128 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 "
+                       "169.254.0.0/16 fc00::/7 fe80::/10 0.0.0.0/0 ::/0 8.8.0.0/16 10.9.0.0/16\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("private/loopback"), std::string::npos) << r.out;
+  // The summary is what the certificate says.
+  auto text = run_process({"openssl", "x509", "-in", (caroot / "rootCA.pem").string(), "-noout", "-text"});
+  for (const char* nc : {"DNS:com", "DNS:co.uk", "DNS:github.io", "IP:0.0.0.0/0.0.0.0", "IP:8.8.0.0/255.255.0.0"})
+    EXPECT_NE(text.out.find(nc), std::string::npos) << nc << "\n" << text.out;
+}
+
+TEST_F(InitCommand, DefaultRootSaysWhatItMaySignWithoutWarnings) {
+  auto r = devcert({"init", "--permit", "corp.example", "--permit", "100.64.0.0/10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("home.arpa corp.example (and their subdomains)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fe80::/10 100.64.0.0/10\n"), std::string::npos) << r.out;
+}
+
+// A cloned repository's devcert.toml is someone else's choice: its wide permit is as loud, and
+// says where it came from.
+TEST_F(InitCommand, PublicPermitFromAProjectFileWarnsNamingTheFile) {
+  write_text(work / "devcert.toml", "[ca]\npermit = [\"github.io\", \"8.8.8.8\"]\n");
+  auto r = devcert({"init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string source = "warning: " + (work / "devcert.toml").string() + " [ca] permit ";
+  EXPECT_NE(r.err.find(source + "github.io (a public suffix)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(source + "8.8.8.8/32 (public addresses)"), std::string::npos) << r.err;
+}
+
+TEST_F(InitCommand, UnconstrainedSummarySaysAnyName) {
+  auto r = devcert({"init", "--unconstrained"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  may sign:    any name (unconstrained)"), std::string::npos) << r.out;
+}
+
 // Only the key made it to disk (an init killed between its two renames): a new init moves it
 // aside (never deletes a key) and makes a complete CA.
 TEST_F(InitCommand, OrphanKeyIsMovedAsideNotOverwritten) {

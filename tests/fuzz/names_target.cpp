@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 
 #include "error.h"
 #include "fuzz/targets.h"
@@ -44,6 +45,14 @@ void names(std::string_view data) {
       DEVCERT_FUZZ_CHECK(std::count(name.value.begin(), name.value.end(), '@') == 1);
       std::string_view domain = std::string_view(name.value).substr(name.value.find('@') + 1);
       DEVCERT_FUZZ_CHECK(!domain.empty() && std::all_of(domain.begin(), domain.end(), is_host_char));
+      // The mailbox is an RFC 5321 dot-atom: atext runs joined by single dots.
+      std::string_view local = std::string_view(name.value).substr(0, name.value.find('@'));
+      DEVCERT_FUZZ_CHECK(!local.empty() && local.size() <= 64 && local.front() != '.' && local.back() != '.');
+      DEVCERT_FUZZ_CHECK(local.find("..") == std::string_view::npos);
+      DEVCERT_FUZZ_CHECK(std::all_of(local.begin(), local.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view(".!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) !=
+                                      std::string_view::npos;
+      }));
       break;
     }
   }

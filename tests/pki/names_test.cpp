@@ -44,7 +44,13 @@ INSTANTIATE_TEST_SUITE_P(
         Accepted{"x@bücher.test", NameKind::email,
                  "x@xn--bcher-kva.test"},
         // IDNA2008 non-transitional: ß stays a letter (UTS 46 transitional would give "ss").
-        Accepted{"straße.test", NameKind::dns, "xn--strae-oqa.test"}),
+        Accepted{"straße.test", NameKind::dns, "xn--strae-oqa.test"},
+        // A-labels typed as such: valid punycode of a valid name, case folded.
+        Accepted{"xn--bcher-kva.test", NameKind::dns, "xn--bcher-kva.test"},
+        Accepted{"XN--BCHER-KVA.test", NameKind::dns, "xn--bcher-kva.test"},
+        // RFC 5321 dot-atom: every atext symbol, single inner dots.
+        Accepted{"first.last+tag@example.test", NameKind::email, "first.last+tag@example.test"},
+        Accepted{"a!#$%&'*-/=?^_`{|}~z@example.test", NameKind::email, "a!#$%&'*-/=?^_`{|}~z@example.test"}),
     [](const testing::TestParamInfo<Accepted>& info) { return "case" + std::to_string(info.index); });
 
 struct Rejected {
@@ -101,7 +107,25 @@ INSTANTIATE_TEST_SUITE_P(
         Rejected{"@example.test", "mailbox", ""},
         Rejected{"dev@", "domain", ""},
         Rejected{"dev@*.test", "wildcards", ""},
-        Rejected{"\xff\xfe.test", "international domain name", ""}),
+        Rejected{"\xff\xfe.test", "international domain name", ""},
+        // Punycode that does not decode, or decodes to what no one could type.
+        Rejected{"xn--a.test", "'xn--a' decodes to", ""},
+        Rejected{"xn--zz.test", "'xn--zz' is not valid punycode", ""},
+        Rejected{"app.xn--.test", "starts or ends with '-'", ""},
+        Rejected{"xn--9999999999a.test", "is not valid punycode", ""},
+        Rejected{"xn--ls8h.test", "not a valid international domain name", ""},
+        Rejected{"xn--abc-.test", "starts or ends with '-'", ""},
+        Rejected{"dev@xn--a.test", "'xn--a' decodes to", ""},
+        // Mailboxes that are not RFC 5321 dot-atoms.
+        Rejected{"a<b@example.test", "character '<' is not allowed in a mailbox", ""},
+        Rejected{"\"quoted\"@example.test", "character '\"' is not allowed in a mailbox", ""},
+        Rejected{"a,b@example.test", "character ',' is not allowed in a mailbox", ""},
+        Rejected{"a(b)@example.test", "character '(' is not allowed", ""},
+        Rejected{"a\\b@example.test", "character '\\' is not allowed", ""},
+        Rejected{".dev@example.test", "cannot start or end with '.'", ""},
+        Rejected{"dev.@example.test", "cannot start or end with '.'", ""},
+        Rejected{"de..v@example.test", "two in a row", ""},
+        Rejected{std::string(65, 'm') + "@example.test", "longer than 64", ""}),
     [](const testing::TestParamInfo<Rejected>& info) { return "case" + std::to_string(info.index); });
 
 TEST(ParseSubjectNames, KeepsOrderAndDropsDuplicates) {
