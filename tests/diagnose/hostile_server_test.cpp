@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "pki/ca.h"
@@ -188,6 +189,20 @@ INSTANTIATE_TEST_SUITE_P(Behaviours, HostileServer, testing::ValuesIn(kBehaviour
                          [](const testing::TestParamInfo<Behaviour>& info) {
                            return std::string(info.param.mode) + "_" + info.param.leaf;
                          });
+
+// At process start, before any command runs: a reset peer ends a write with EPIPE, never devcert.
+TEST(VerifyServerSignals, DevcertIgnoresSigpipe) {
+  TempDir tmp;
+  ASSERT_EQ(test::run_devcert({"init"}, tmp / "caroot").exit_code, 0);
+  BackgroundProcess serve({DEVCERT_BIN, "serve", "--host", "127.0.0.1", "--port", "0"},
+                          {{"DEVCERT_CAROOT", (tmp / "caroot").string()}});
+  ASSERT_TRUE(serve.wait_for_output("Ctrl-C stops")) << serve.err();
+  std::string status = test::read_text("/proc/" + std::to_string(serve.pid()) + "/status");
+  size_t at = status.find("SigIgn:");
+  ASSERT_NE(at, std::string::npos);
+  unsigned long long ignored = std::stoull(status.substr(at + 7), nullptr, 16);
+  EXPECT_NE(ignored & (1ull << (SIGPIPE - 1)), 0u) << status.substr(at, 30);
+}
 
 // A loopback listener that records whether anyone connected: a usage error sends nothing.
 class Listener {
