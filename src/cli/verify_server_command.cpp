@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -83,8 +84,16 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--ca", opts->ca_file, "With a URL: trust only the certificates in this file");
   cmd->add_option("--origin", opts->origin, "With a URL: the Origin header (default: the URL's own origin)");
   cmd->add_option("--subprotocol", opts->subprotocol, "With a URL: request this Sec-WebSocket-Protocol");
-  cmd->add_option("--timeout", opts->timeout_seconds, "With a URL: seconds per step (default 10)")
-      ->check(CLI::Range(0.1, 300.0));
+  cmd->add_option("--timeout", opts->timeout_seconds, "With a URL: seconds each step may take in all (default 10)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            // CLI::Range lets NaN through (every comparison with it is false).
+            double seconds = 0;
+            if (CLI::detail::lexical_cast(text, seconds) && std::isfinite(seconds) && seconds >= 0.1 && seconds <= 300)
+              return "";
+            return "--timeout takes a number of seconds from 0.1 to 300";
+          },
+          "SECONDS in [0.1, 300]"));
   cmd->add_flag("--no-echo", opts->no_echo, "With a URL: the server is not an echo server; skip that step");
   cmd->add_option("--cert", opts->cert_file, "Check this certificate file instead of a minted leaf");
   cmd->add_option("--key", opts->key_file, "The key of --cert");

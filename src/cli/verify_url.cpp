@@ -33,7 +33,8 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
   diagnose::Diagnosis result = diagnose::diagnose(d);
 
   if (opts.json) {
-    ctx.out.out() << diagnose::to_json(result).dump(2) << "\n";
+    // Every text field is escaped (diagnose.cpp); `replace` keeps the JSON valid even so.
+    ctx.out.out() << diagnose::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return result.ok ? kExitOk : kExitFailure;
   }
   ctx.out.line("diagnosing " + result.endpoint.url());

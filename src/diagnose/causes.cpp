@@ -23,6 +23,11 @@ constexpr CauseInfo kCauses[] = {
      "check the firewall (ufw/iptables/nft) allows the port, and that the server accepts connections",
      {"net::ERR_CONNECTION_TIMED_OUT", "The connection has timed out", "connect ETIMEDOUT",
       "TimeoutError: timed out during opening handshake"}},
+    {"connection_reset", "the server reset the connection (TCP RST): it crashed, aborted the socket, or closed it with unread data",
+     "look in the server's log for a crash or an exception at the stage named; a server that closes a socket "
+     "before reading what the client sent makes the kernel send a reset",
+     {"net::ERR_CONNECTION_RESET", "The connection was reset (NS_ERROR_NET_RESET)", "read ECONNRESET / write EPIPE",
+      "ConnectionResetError: [Errno 104] Connection reset by peer"}},
     {"tls_handshake_failed", "the TLS handshake failed",
      "serve TLS 1.2+ with a certificate and key that match: devcert issue localhost 127.0.0.1 ::1",
      {"net::ERR_SSL_PROTOCOL_ERROR", "SSL_ERROR_NO_CYPHER_OVERLAP / Secure Connection Failed",
@@ -32,6 +37,12 @@ constexpr CauseInfo kCauses[] = {
      "minimum_version = ssl.TLSVersion.TLSv1_2)",
      {"net::ERR_SSL_VERSION_OR_CIPHER_MISMATCH", "SSL_ERROR_UNSUPPORTED_VERSION",
       "ERR_SSL_UNSUPPORTED_PROTOCOL", "ssl.SSLError: [SSL: UNSUPPORTED_PROTOCOL] unsupported protocol"}},
+    {"certificate_too_large", "the server's certificate chain is larger than clients read (OpenSSL, and so "
+     "Node, Python and curl, stop at 100 KiB: a leaf with thousands of names)",
+     "issue a leaf with only the names this server answers to: devcert issue localhost 127.0.0.1 ::1",
+     {"net::ERR_SSL_PROTOCOL_ERROR", "(NSS reads larger chains than OpenSSL: Firefox may connect)",
+      "Error: ... excessive message size (ERR_SSL_EXCESSIVE_MESSAGE_SIZE)",
+      "ssl.SSLError: [SSL: EXCESSIVE_MESSAGE_SIZE] excessive message size"}},
     {"not_tls", "the port speaks plain HTTP, not TLS",
      "use ws:// / http:// for this port, or give the server a certificate: devcert issue localhost "
      "127.0.0.1 ::1 and load it (Python: ssl_context.load_cert_chain)",
@@ -92,6 +103,12 @@ constexpr CauseInfo kCauses[] = {
      "check the URL path and that the server handles WebSocket upgrades there",
      {"WebSocket handshake: Unexpected response code", "Firefox can't establish a connection to the server",
       "Unexpected server response", "websockets.exceptions.InvalidStatus(Code): server rejected WebSocket connection"}},
+    {"bad_response", "the answer to the upgrade request is not a usable HTTP response: not HTTP, cut short, "
+     "or a head larger than clients read",
+     "make the server answer the upgrade with a short, well-formed HTTP/1.1 101 response (a WebSocket library does)",
+     {"net::ERR_INVALID_HTTP_RESPONSE / Error during WebSocket handshake: Invalid status line",
+      "Firefox can't establish a connection to the server", "Parse Error: Header overflow (HPE_HEADER_OVERFLOW)",
+      "websockets.exceptions.InvalidMessage: did not receive a valid HTTP response"}},
     {"origin_rejected", "the server refused the upgrade (403): it does not accept this Origin",
      "add the page's origin to the server's allowed origins (or pass --origin to test another)",
      {"WebSocket handshake: Unexpected response code: 403", "Firefox can't establish a connection to the server",
@@ -107,6 +124,19 @@ constexpr CauseInfo kCauses[] = {
       "was received",
       "Firefox can't establish a connection to the server", "Server sent no subprotocol",
       "websockets.exceptions.NegotiationError: no subprotocols supported"}},
+    {"response_timeout", "the server accepted the connection and the TLS handshake, then stopped answering "
+     "(nothing, or too little, within --timeout)",
+     "check the server handles WebSocket upgrades on this path and is not stuck; if it does not echo, pass --no-echo",
+     {"(the socket stays in CONNECTING, or no message event ever comes)", "(the socket stays in CONNECTING)",
+      "Error: Opening handshake has timed out (with handshakeTimeout)",
+      "TimeoutError: timed out during opening handshake"}},
+    {"bad_frame", "the server sent a WebSocket frame no client accepts: reserved bits or opcode, a masked or "
+     "fragmented control frame, an impossible length, a message over the size limit, or an endless stream",
+     "fix the server's framing (use a WebSocket library); send messages in frames clients read (Python's "
+     "websockets stops at 1 MiB)",
+     {"One or more reserved bits are on / Invalid frame header (close 1002)", "(the connection closes with 1002)",
+      "Invalid WebSocket frame: RSV1 must be clear / Max payload size exceeded",
+      "websockets.exceptions.ProtocolError: reserved bits must be 0 / PayloadTooBig"}},
     {"echo_mismatch", "the server answered with something other than the message sent",
      "if this server is meant to echo, fix its handler; if it is not an echo server, pass --no-echo",
      {"(connects; the page receives an unexpected message)", "(connects; unexpected message)",

@@ -13,11 +13,16 @@
 #include "diagnose/upgrade.h"
 #include "pki/inspect.h"
 #include "pki/keys.h"
+#include "util/text.h"
 
 namespace devcert::diagnose {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// The largest echo message read back: Python's websockets refuses more by default (max_size).
+constexpr std::uint64_t kMaxMessage = 1 << 20;
+// Frames read while waiting for the echo: enough for a 30-byte message a byte per frame between
+// pings, few enough that a server streaming pings cannot keep the stage busy.
+constexpr int kMaxEchoFrames = 256;
 
 // Raised inside the walk when a link breaks; the walk records it and stops.
 struct Broken {
@@ -53,6 +58,17 @@ std::string subject_cn(X509* cert) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
+// What the certificate does name, for a mismatch message: its first SANs, or its CN.
+std::string names_of(X509* cert) {
+  pki::CertificateReport r = pki::inspect_certificate(cert, nullptr);
+  std::string out;
+  for (size_t i = 0; i < r.sans.size() && i < 5; ++i)
+    out += (out.empty() ? "" : ", ") + r.sans[i].first + ":" + r.sans[i].second;
+  if (r.sans.size() > 5) out += " and " + std::to_string(r.sans.size() - 5) + " more";
+  if (out.empty()) out = subject_cn(cert).empty() ? "no names" : "CN " + subject_cn(cert);
+  return "it names " + out;
+}
+
 struct VerifyResult {
   int error = X509_V_OK;
   int depth = 0;
@@ -82,6 +98,8 @@ class Walk {
 
   Diagnosis run() {
     d_.endpoint = parse_url(opts_.url);
+    require_header_value("--origin", opts_.origin);
+    require_header_value("--subprotocol", opts_.subprotocol);
     const Endpoint& ep = d_.endpoint;
     stage("url", [&] { return ep.url() + (ep.tls() ? "" : " (no TLS)"); });
     if (!ep.tls())
@@ -104,6 +122,7 @@ class Walk {
       d_.ok = true;
       d_.message = std::string(cause_info("ok").meaning);
     }
+    for (auto& w : d_.warnings) w = text::printable(w);
     return d_;
   }
 
@@ -116,9 +135,14 @@ class Walk {
       return;
     }
     auto start = Clock::now();
+    // One deadline for the whole stage, however the server spreads its bytes.
+    deadline_ = start + opts_.timeout;
+    if (conn_) conn_->set_deadline(deadline_);
     Stage s{name, Stage::Status::ok, "", 0};
+    // Details and messages quote what the server sent (names, headers, payloads): escaped here,
+    // where every one of them enters the diagnosis.
     try {
-      s.detail = body();
+      s.detail = text::printable(body());
       if (skipped_) {
         s.status = Stage::Status::skipped;
         skipped_ = false;
@@ -126,12 +150,12 @@ class Walk {
     } catch (const Broken& b) {
       broken_ = true;
       s.status = Stage::Status::failed;
-      s.detail = b.message;
+      s.detail = text::printable(b.message);
       d_.ok = false;
       d_.stage = name;
       d_.cause = b.cause;
-      d_.message = b.message;
-      d_.fix = b.fix.empty() ? std::string(cause_info(b.cause).fix) : b.fix;
+      d_.message = s.detail;
+      d_.fix = text::printable(b.fix.empty() ? std::string(cause_info(b.cause).fix) : b.fix);
     }
     s.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     d_.stages.push_back(std::move(s));
@@ -151,9 +175,9 @@ class Walk {
     std::vector<std::string> failures;
     bool any_timeout = false;
     for (size_t i = 0; i < addresses_.size(); ++i) {
-      Dial dl = dial(addresses_[i], opts_.timeout);
+      Dial dl = dial(addresses_[i], deadline_);
       if (dl.outcome == DialOutcome::connected) {
-        conn_ = std::make_unique<Connection>(dl.fd, opts_.timeout);
+        conn_ = std::make_unique<Connection>(dl.fd, deadline_);
         address_ = addresses_[i].text;
         if (i > 0)
           // The classic: localhost resolves to ::1 first, the server listens on 127.0.0.1 only.
@@ -177,9 +201,9 @@ class Walk {
   bool plain_http_on_port() {
     for (const auto& a : addresses_) {
       if (a.text != address_) continue;
-      Dial dl = dial(a, opts_.timeout);
+      Dial dl = dial(a, deadline_);
       if (dl.outcome != DialOutcome::connected) return false;
-      Connection plain(dl.fd, std::min(opts_.timeout, std::chrono::milliseconds(3000)));
+      Connection plain(dl.fd, deadline_);
       plain.write_all("GET / HTTP/1.1\r\nHost: " + d_.endpoint.authority() + "\r\nConnection: close\r\n\r\n");
       std::string head = plain.read_until("\r\n", 64);
       return head.starts_with("HTTP/");
@@ -188,13 +212,22 @@ class Walk {
   }
 
   std::string handshake() {
+    // Two thirds of the stage for the handshake, the rest for the plain-HTTP probe after a
+    // failure: a plain HTTP server often waits for a request end that a TLS hello never has.
+    conn_->set_deadline(Clock::now() + opts_.timeout * 2 / 3);
     std::string why = conn_->start_tls(d_.endpoint.host, !d_.endpoint.host_is_ip);
     if (!why.empty()) {
-      bool timed_out = conn_->timed_out();
+      IoEnd end = conn_->end();
+      // OpenSSL's limit on the Certificate message (100 KiB), which Node, Python and curl share.
+      if (why.find("excessive message size") != std::string::npos)
+        throw Broken{"certificate_too_large",
+                     "the server's certificate message is larger than OpenSSL reads (100 KiB): " + why, ""};
       if (plain_http_on_port())
         throw Broken{"not_tls", "the port answers plain HTTP to a TLS hello (" + why + ")", ""};
-      if (timed_out)
+      if (end == IoEnd::timeout)
         throw Broken{"connection_timeout", "the server accepted the connection but never answered the TLS hello", ""};
+      if (end == IoEnd::reset)
+        throw Broken{"connection_reset", "the server reset the connection during the TLS handshake (" + why + ")", ""};
       if (why.find("protocol version") != std::string::npos || why.find("unsupported protocol") != std::string::npos)
         throw Broken{"tls_version_too_old", "the server refused every TLS version offered (" + why + ")", ""};
       throw Broken{"tls_handshake_failed", "TLS handshake failed: " + why, ""};
@@ -214,7 +247,7 @@ class Walk {
       throw Broken{"tls_handshake_failed", "the server sent no certificate", ""};
     for (int i = 0; i < sk_X509_num(chain); ++i) {
       pki::CertificateReport r = pki::inspect_certificate(sk_X509_value(chain, i), nullptr);
-      d_.peer_certificates.push_back({r.subject, r.issuer});
+      d_.peer_certificates.push_back({text::printable(r.subject), text::printable(r.issuer)});
     }
     leaf_.reset(X509_dup(sk_X509_value(chain, 0)));
     untrusted_.reset(sk_X509_new_null());
@@ -316,14 +349,36 @@ class Walk {
       if (X509_check_ip_asc(leaf, ep.host.c_str(), 0) == 1) return "IP " + ep.host + " is in the SAN";
       if (!has_dns && !has_ip && subject_cn(leaf) == ep.host)
         throw Broken{"cn_only", ep.host + " is only in the CN; clients read only the SAN", ""};
-      throw Broken{"ip_mismatch", ep.host + " is not an IP SAN of the certificate", "devcert issue " + ep.host};
+      throw Broken{"ip_mismatch", ep.host + " is not an IP SAN of the certificate (" + names_of(leaf) + ")",
+                   "devcert issue " + ep.host};
     }
     // SAN only, as browsers do: OpenSSL's fallback to the CN is switched off.
     if (X509_check_host(leaf, ep.host.c_str(), ep.host.size(), X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, nullptr) == 1)
       return ep.host + " is in the SAN";
     if (!has_dns && !has_ip && X509_check_host(leaf, ep.host.c_str(), ep.host.size(), 0, nullptr) == 1)
       throw Broken{"cn_only", ep.host + " is only in the CN; browsers, Node and Python read only the SAN", ""};
-    throw Broken{"hostname_mismatch", "the certificate does not name " + ep.host, "devcert issue " + ep.host};
+    throw Broken{"hostname_mismatch", "the certificate does not name " + ep.host + " (" + names_of(leaf) + ")",
+                 "devcert issue " + ep.host};
+  }
+
+  // Why the connection stopped, as a cause: for a read or write that came up short.
+  [[noreturn]] void connection_lost(const std::string& waiting_for) {
+    std::string seconds = std::to_string(opts_.timeout.count() / 1000.0);
+    seconds = seconds.substr(0, seconds.find('.') + 2);
+    switch (conn_->end()) {
+      case IoEnd::timeout:
+        throw Broken{"response_timeout", "no " + waiting_for + " within " + seconds + " s (--timeout)", ""};
+      case IoEnd::reset:
+        throw Broken{"connection_reset", "the server reset the connection (" + conn_->detail() + ") instead of " +
+                                             "sending its " + waiting_for, ""};
+      case IoEnd::failed:
+        throw Broken{"connection_reset", "the connection failed (" + conn_->detail() + ") instead of sending its " +
+                                             waiting_for, ""};
+      case IoEnd::closed:
+      case IoEnd::none:
+        break;
+    }
+    throw Broken{"not_websocket", "the server closed the connection instead of sending its " + waiting_for, ""};
   }
 
   std::string upgrade() {
@@ -334,19 +389,26 @@ class Walk {
     req.origin = opts_.origin.empty() ? std::string(ep.tls() ? "https://" : "http://") + ep.authority() : opts_.origin;
     req.subprotocol = opts_.subprotocol;
     req.key = make_websocket_key();
-    if (!conn_->write_all(req.to_string()))
-      throw Broken{"not_websocket", "the server closed the connection before the upgrade request was sent", ""};
-    std::string head = conn_->read_until("\r\n\r\n", 16 * 1024);
-    if (head.empty())
-      throw Broken{"not_websocket", "the server closed the connection without answering the upgrade request", ""};
+    if (!conn_->write_all(req.to_string())) connection_lost("answer to the upgrade request");
+    std::string head = conn_->read_until("\r\n\r\n", kMaxResponseHead);
+    if (!head.ends_with("\r\n\r\n")) {
+      if (head.size() >= kMaxResponseHead)
+        throw Broken{"bad_response", "the response head is over " + std::to_string(kMaxResponseHead / 1024) +
+                                         " KiB without ending (Node refuses such a head)", ""};
+      if (head.empty()) connection_lost("answer to the upgrade request");
+      if (conn_->end() == IoEnd::closed)
+        throw Broken{"bad_response", "the server closed the connection in the middle of its response head", ""};
+      connection_lost("complete response head (" + std::to_string(head.size()) + " bytes came)");
+    }
     auto resp = parse_http_response(head);
-    if (!resp) throw Broken{"not_websocket", "the answer to the upgrade request is not HTTP", ""};
+    if (!resp) throw Broken{"bad_response", "the answer to the upgrade request is not HTTP: '" + head.substr(0, 60) + "'", ""};
     std::string status = "HTTP " + std::to_string(resp->status) + (resp->reason.empty() ? "" : " " + resp->reason);
     if (resp->status == 403)
       throw Broken{"origin_rejected", status + " to an upgrade with Origin: " + req.origin, ""};
     if (resp->status != 101) throw Broken{"not_websocket", status + " instead of 101 Switching Protocols", ""};
-    if (!header_has_token(resp->header("upgrade").value_or(""), "websocket"))
-      throw Broken{"not_websocket", "101 without 'Upgrade: websocket'", ""};
+    std::string upgrade = resp->header("upgrade").value_or("");
+    if (!header_has_token(upgrade, "websocket"))
+      throw Broken{"not_websocket", "101 without 'Upgrade: websocket' (Upgrade: '" + upgrade + "')", ""};
     if (resp->header("sec-websocket-accept").value_or("") != expected_accept(req.key))
       throw Broken{"bad_accept", "Sec-WebSocket-Accept is '" + resp->header("sec-websocket-accept").value_or("") +
                                      "', expected '" + expected_accept(req.key) + "'", ""};
@@ -359,6 +421,42 @@ class Walk {
     return "101 Switching Protocols, Origin " + req.origin + (selected.empty() ? "" : ", subprotocol " + selected);
   }
 
+  // The next data message, answering pings on the way; nullopt when the server closed the
+  // WebSocket instead (its code and reason in `closed`).
+  std::optional<std::string> read_message(std::string& closed) {
+    std::string message;
+    bool in_message = false;
+    for (int frames = 0; frames < kMaxEchoFrames; ++frames) {
+      std::optional<Frame> f;
+      try {
+        f = read_frame(*conn_, kMaxMessage);
+      } catch (const BadFrame& e) {
+        throw Broken{"bad_frame", std::string("the server sent ") + e.what(), ""};
+      }
+      if (!f) connection_lost("message back");
+      if (f->opcode == Opcode::ping) {
+        if (!conn_->write_all(encode_client_frame(Opcode::pong, f->payload))) connection_lost("message back");
+        continue;
+      }
+      if (f->opcode == Opcode::pong) continue;
+      if (f->opcode == Opcode::close) {
+        CloseReason why = parse_close(f->payload);
+        closed = "code " + std::to_string(why.code) + (why.reason.empty() ? "" : ", reason '" + why.reason + "'");
+        return std::nullopt;
+      }
+      if ((f->opcode == Opcode::continuation) != in_message)
+        throw Broken{"bad_frame", in_message ? "the server started a new message inside a fragmented one"
+                                             : "the server sent a continuation frame outside a message", ""};
+      in_message = true;
+      if (message.size() + f->payload.size() > kMaxMessage)
+        throw Broken{"bad_frame", "the server sent a message over the " + std::to_string(kMaxMessage >> 20) +
+                                      " MiB devcert reads (Python's websockets refuses it too: close 1009)", ""};
+      message += f->payload;
+      if (f->fin) return message;
+    }
+    throw Broken{"bad_frame", "the server sent " + std::to_string(kMaxEchoFrames) + " frames without completing a message", ""};
+  }
+
   std::string echo() {
     if (!opts_.echo) {
       skipped_ = true;
@@ -368,34 +466,16 @@ class Walk {
     RAND_bytes(rnd, sizeof rnd);
     std::string payload = "devcert probe ";
     for (unsigned char c : rnd) payload += "0123456789abcdef"[c >> 4], payload += "0123456789abcdef"[c & 15];
-    conn_->write_all(encode_client_frame(Opcode::text, payload));
-    // A non-echo server may simply stay silent: a short wait, then "skipped".
-    conn_->set_timeout(std::min(opts_.timeout, std::chrono::milliseconds(3000)));
-    std::string message;
-    for (int frames = 0; frames < 16; ++frames) {
-      auto f = read_frame(*conn_, 1 << 20);
-      if (!f) {
-        skipped_ = true;
-        return "the server sent no message back: not an echo server";
-      }
-      if (f->opcode == Opcode::ping) {
-        conn_->write_all(encode_client_frame(Opcode::pong, f->payload));
-        continue;
-      }
-      if (f->opcode == Opcode::pong) continue;
-      if (f->opcode == Opcode::close) {
-        skipped_ = true;
-        return "the server closed the connection instead of answering: not an echo server";
-      }
-      message += f->payload;
-      if (!f->fin) continue;
-      break;
+    if (!conn_->write_all(encode_client_frame(Opcode::text, payload))) connection_lost("message back");
+    std::string closed;
+    std::optional<std::string> message = read_message(closed);
+    if (!message) {
+      skipped_ = true;
+      return "the server closed the WebSocket (" + closed + ") instead of answering: not an echo server";
     }
     conn_->write_all(encode_client_frame(Opcode::close, std::string("\x03\xe8", 2)));
-    if (message != payload) {
-      std::string shown = message.substr(0, 60);
-      throw Broken{"echo_mismatch", "sent '" + payload + "', received '" + shown + "'", ""};
-    }
+    if (*message != payload)
+      throw Broken{"echo_mismatch", "sent '" + payload + "', received '" + message->substr(0, 60) + "'", ""};
     return "text message echoed";
   }
 
@@ -403,6 +483,7 @@ class Walk {
   Diagnosis d_;
   bool broken_ = false;
   bool skipped_ = false;
+  Clock::time_point deadline_;  // of the running stage
   std::vector<Address> addresses_;
   std::string address_;
   std::unique_ptr<Connection> conn_;

@@ -18,6 +18,7 @@ struct DiagnoseOptions {
   std::string devcert_ca_pem;  // the devcert root, when there is one ("" otherwise)
   std::string origin;          // "" = the URL's own origin, as a page on that server would send
   std::string subprotocol;
+  // The most each stage may take in all (one deadline per stage, not per read).
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   bool echo = true;  // false: --no-echo, for servers that are not echo servers
 };
@@ -48,7 +49,9 @@ struct Diagnosis {
   std::string fix;
 };
 
-// Throws UsageError for a malformed URL; every other problem is a finding in the result.
+// Throws UsageError for a malformed URL, or a URL, origin or subprotocol that holds a control
+// character; every other problem is a finding in the result, with every text in it (details,
+// messages, certificate names) safe to print (text::printable).
 Diagnosis diagnose(const DiagnoseOptions& options);
 
 // {"ok","stage","cause","message","fix","clients":{chrome,firefox,node,python},"url","stages",...}

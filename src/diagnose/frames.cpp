@@ -25,35 +25,58 @@ std::string encode_client_frame(Opcode op, std::string_view payload) {
   return out;
 }
 
-std::optional<Frame> read_frame(Connection& conn, std::size_t max) {
+std::size_t extended_length_size(unsigned char second_byte) {
+  std::uint8_t len = second_byte & 0x7f;
+  return len == 126 ? 2 : len == 127 ? 8 : 0;
+}
+
+FrameHeader parse_frame_header(std::string_view head, std::uint64_t max) {
+  if (head.size() < 2) throw BadFrame("a frame shorter than its header");
+  auto b0 = static_cast<unsigned char>(head[0]);
+  auto b1 = static_cast<unsigned char>(head[1]);
+  if (head.size() != 2 + extended_length_size(b1)) throw BadFrame("a frame header of the wrong size");
+  FrameHeader h;
+  h.fin = b0 & 0x80;
+  h.opcode = static_cast<Opcode>(b0 & 0x0f);
+  h.masked = b1 & 0x80;
+  if (b0 & 0x70) throw BadFrame("a frame with reserved bits set (no extension was negotiated)");
+  std::uint8_t op = b0 & 0x0f;
+  if ((op >= 3 && op <= 7) || op >= 11) throw BadFrame("a frame with the reserved opcode " + std::to_string(op));
+  if (h.masked) throw BadFrame("a masked frame (servers must not mask, RFC 6455 5.1)");
+  h.length = b1 & 0x7f;
+  if (h.length >= 126) {
+    h.length = 0;
+    for (char c : head.substr(2)) h.length = (h.length << 8) | static_cast<unsigned char>(c);
+  }
+  if (h.length >> 63) throw BadFrame("a frame length of " + std::to_string(h.length) + " bytes (the top bit must be 0)");
+  if (op >= 8 && (!h.fin || h.length > 125))
+    throw BadFrame("a control frame that is fragmented or longer than 125 bytes");
+  if (h.length > max)
+    throw BadFrame("a frame of " + std::to_string(h.length) + " bytes, over the " + std::to_string(max) +
+                   "-byte limit");
+  return h;
+}
+
+std::optional<Frame> read_frame(Connection& conn, std::uint64_t max) {
   auto head = conn.read_exact(2);
   if (!head) return std::nullopt;
-  Frame f;
-  auto b0 = static_cast<unsigned char>((*head)[0]);
-  auto b1 = static_cast<unsigned char>((*head)[1]);
-  f.fin = b0 & 0x80;
-  f.opcode = static_cast<Opcode>(b0 & 0x0f);
-  f.masked = b1 & 0x80;
-  std::uint64_t len = b1 & 0x7f;
-  if (len >= 126) {
-    auto ext = conn.read_exact(len == 126 ? 2 : 8);
+  if (size_t more = extended_length_size(static_cast<unsigned char>((*head)[1]))) {
+    auto ext = conn.read_exact(more);
     if (!ext) return std::nullopt;
-    len = 0;
-    for (char c : *ext) len = (len << 8) | static_cast<unsigned char>(c);
+    *head += *ext;
   }
-  if (len > max) return std::nullopt;
-  std::string mask;
-  if (f.masked) {
-    auto m = conn.read_exact(4);
-    if (!m) return std::nullopt;
-    mask = *m;
-  }
-  auto payload = conn.read_exact(static_cast<size_t>(len));
+  FrameHeader h = parse_frame_header(*head, max);
+  auto payload = conn.read_exact(static_cast<size_t>(h.length));
   if (!payload) return std::nullopt;
-  if (f.masked)
-    for (size_t i = 0; i < payload->size(); ++i) (*payload)[i] = static_cast<char>((*payload)[i] ^ mask[i % 4]);
-  f.payload = std::move(*payload);
-  return f;
+  return Frame{h.fin, h.opcode, std::move(*payload)};
+}
+
+CloseReason parse_close(std::string_view payload) {
+  CloseReason r;
+  if (payload.size() < 2) return r;
+  r.code = static_cast<unsigned char>(payload[0]) << 8 | static_cast<unsigned char>(payload[1]);
+  r.reason = std::string(payload.substr(2));
+  return r;
 }
 
 }  // namespace devcert::diagnose

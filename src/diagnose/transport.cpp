@@ -1,14 +1,13 @@
 #include "diagnose/transport.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -45,7 +44,18 @@ Resolution resolve(const std::string& host, std::uint16_t port) {
   return out;
 }
 
-Dial dial(const Address& address, std::chrono::milliseconds timeout) {
+namespace {
+
+int millis_until(Clock::time_point deadline) {
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
+}
+
+bool is_reset(int err) { return err == ECONNRESET || err == EPIPE || err == ECONNABORTED; }
+
+}  // namespace
+
+Dial dial(const Address& address, Clock::time_point deadline) {
   Dial d;
   int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
@@ -56,11 +66,13 @@ Dial dial(const Address& address, std::chrono::milliseconds timeout) {
   int err = rc == 0 ? 0 : errno;
   if (err == EINPROGRESS) {
     pollfd p{fd, POLLOUT, 0};
-    int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    int n;
+    while ((n = ::poll(&p, 1, millis_until(deadline))) < 0 && errno == EINTR) {
+    }
     if (n == 0) {
       ::close(fd);
       d.outcome = DialOutcome::timeout;
-      d.detail = "no answer within " + std::to_string(timeout.count() / 1000.0).substr(0, 4) + " s";
+      d.detail = "no answer within the timeout";
       return d;
     }
     socklen_t len = sizeof err;
@@ -75,25 +87,46 @@ Dial dial(const Address& address, std::chrono::milliseconds timeout) {
     d.detail = std::strerror(err);
     return d;
   }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   d.outcome = DialOutcome::connected;
   d.fd = fd;
   return d;
 }
 
-Connection::Connection(int fd, std::chrono::milliseconds timeout) : fd_(fd) { set_timeout(timeout); }
-
-void Connection::set_timeout(std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<long>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<long>((timeout.count() % 1000) * 1000);
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
+Connection::Connection(int fd, Clock::time_point deadline) : fd_(fd), deadline_(deadline) {}
 
 Connection::~Connection() {
-  if (ssl_) SSL_shutdown(ssl_.get());
+  // One non-blocking attempt at close_notify: never a wait on a server that stopped reading.
+  if (ssl_ && !ssl_broken_) SSL_shutdown(ssl_.get());
+  ERR_clear_error();
   ::close(fd_);
+}
+
+bool Connection::wait_for(short events) {
+  while (true) {
+    int ms = millis_until(deadline_);
+    if (ms == 0) {
+      stop(IoEnd::timeout, "no answer within the timeout");
+      return false;
+    }
+    pollfd p{fd_, events, 0};
+    int n = ::poll(&p, 1, ms);
+    if (n > 0) return true;  // readable, writable or an error the next call reports
+    if (n < 0 && errno != EINTR) {
+      stop(IoEnd::failed, std::strerror(errno));
+      return false;
+    }
+  }
+}
+
+long Connection::stop(IoEnd why, std::string detail) {
+  end_ = why;
+  detail_ = std::move(detail);
+  if (why == IoEnd::reset || why == IoEnd::failed) ssl_broken_ = true;
+  return why == IoEnd::closed ? 0 : -1;
+}
+
+long Connection::socket_error(int err) {
+  return stop(is_reset(err) ? IoEnd::reset : IoEnd::failed, std::strerror(err));
 }
 
 std::string Connection::start_tls(const std::string& sni, bool send_sni) {
@@ -105,67 +138,112 @@ std::string Connection::start_tls(const std::string& sni, bool send_sni) {
   SSL_CTX_set_min_proto_version(ctx_.get(), TLS1_VERSION);
   SSL_CTX_set_cipher_list(ctx_.get(), "ALL:@SECLEVEL=0");
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_NONE, nullptr);
+  // A close without close_notify reads as a close (as browsers take it), not as a TLS error.
+  SSL_CTX_set_options(ctx_.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
   static const unsigned char alpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(ctx_.get(), alpn, sizeof alpn);
   ssl_.reset(SSL_new(ctx_.get()));
   SSL_set_fd(ssl_.get(), fd_);
   if (send_sni) SSL_set_tlsext_host_name(ssl_.get(), sni.c_str());
-  ERR_clear_error();
-  errno = 0;
-  int rc = SSL_connect(ssl_.get());
-  if (rc == 1) return "";
-  int err = SSL_get_error(ssl_.get(), rc);
-  std::string why = ossl::drain_errors();
-  if (why.empty()) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      timed_out_ = true;
+  while (true) {
+    ERR_clear_error();
+    errno = 0;
+    int rc = SSL_connect(ssl_.get());
+    if (rc == 1) return "";
+    int err = SSL_get_error(ssl_.get(), rc);
+    int sys = errno;
+    std::string why = ossl::drain_errors();
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      if (wait_for(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT)) continue;
       why = "the server sent nothing back";
-    } else if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN) {
-      why = "the server closed the connection during the handshake";
+    } else if (err == SSL_ERROR_SYSCALL && sys != 0 && sys != EAGAIN) {
+      socket_error(sys);
+      if (why.empty())
+        why = end_ == IoEnd::reset ? "the server reset the connection during the handshake" : detail_;
+    } else if (why.empty()) {
+      stop(IoEnd::closed, "closed");
+      why = err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN
+                ? "the server closed the connection during the handshake"
+                : "handshake failed";
     } else {
-      why = "handshake failed";
+      stop(IoEnd::failed, why);
     }
+    ssl_.reset();
+    return why;
   }
-  ssl_.reset();
-  return why;
 }
 
 bool Connection::write_all(std::string_view data) {
   while (!data.empty()) {
+    ERR_clear_error();
+    errno = 0;
+    // MSG_NOSIGNAL for the plain socket; OpenSSL's socket BIO writes with write(), which is why
+    // main() ignores SIGPIPE for the whole process.
     long n = ssl_ ? SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()))
                   : ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) {
-      if (!ssl_ && n < 0 && errno == EINTR) continue;
+    if (n > 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+      continue;
+    }
+    short events = POLLOUT;
+    int sys = errno;
+    if (ssl_) {
+      int err = SSL_get_error(ssl_.get(), static_cast<int>(n));
+      std::string why = ossl::drain_errors();
+      if (err == SSL_ERROR_WANT_READ) {
+        events = POLLIN;
+      } else if (err != SSL_ERROR_WANT_WRITE) {
+        if (err == SSL_ERROR_SYSCALL && sys != 0) socket_error(sys);
+        else if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && why.empty())) stop(IoEnd::closed, "closed");
+        else stop(IoEnd::failed, why);
+        return false;
+      }
+    } else if (sys == EINTR) {
+      continue;
+    } else if (sys != EAGAIN && sys != EWOULDBLOCK) {
+      socket_error(sys);
       return false;
     }
-    data.remove_prefix(static_cast<size_t>(n));
+    if (!wait_for(events)) return false;
   }
   return true;
 }
 
 long Connection::read_some(char* buf, size_t n) {
-  errno = 0;
-  long got = ssl_ ? SSL_read(ssl_.get(), buf, static_cast<int>(n)) : ::recv(fd_, buf, n, 0);
-  if (got > 0) return got;
-  if (ssl_) {
-    int err = SSL_get_error(ssl_.get(), static_cast<int>(got));
+  while (true) {
     ERR_clear_error();
-    if (err == SSL_ERROR_ZERO_RETURN) return 0;
-    if (err == SSL_ERROR_SYSCALL && errno == 0) return 0;  // EOF without close_notify
-  } else if (got == 0) {
-    return 0;
+    errno = 0;
+    long got = ssl_ ? SSL_read(ssl_.get(), buf, static_cast<int>(n)) : ::recv(fd_, buf, n, 0);
+    if (got > 0) return got;
+    short events = POLLIN;
+    int sys = errno;
+    if (ssl_) {
+      int err = SSL_get_error(ssl_.get(), static_cast<int>(got));
+      std::string why = ossl::drain_errors();
+      if (err == SSL_ERROR_WANT_READ) events = POLLIN;
+      else if (err == SSL_ERROR_WANT_WRITE) events = POLLOUT;
+      else if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && sys == 0)) return stop(IoEnd::closed, "closed");
+      else if (err == SSL_ERROR_SYSCALL) return socket_error(sys);
+      else return stop(IoEnd::failed, why.empty() ? "TLS error" : why);
+    } else if (got == 0) {
+      return stop(IoEnd::closed, "closed");
+    } else if (sys == EINTR) {
+      continue;
+    } else if (sys != EAGAIN && sys != EWOULDBLOCK) {
+      return socket_error(sys);
+    }
+    if (!wait_for(events)) return -1;
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK) timed_out_ = true;
-  return -1;
 }
 
 std::optional<std::string> Connection::read_exact(size_t n) {
-  std::string out(n, '\0');
-  size_t have = 0;
-  while (have < n) {
-    long got = read_some(out.data() + have, n - have);
+  std::string out;
+  char buf[16384];
+  // In pieces: a length a server announced is not memory to reserve before its bytes arrive.
+  while (out.size() < n) {
+    long got = read_some(buf, std::min(sizeof buf, n - out.size()));
     if (got <= 0) return std::nullopt;
-    have += static_cast<size_t>(got);
+    out.append(buf, static_cast<size_t>(got));
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Blocking sockets with deadlines, optionally under TLS: the raw pieces the diagnosis walks
-// through one at a time.
+// Non-blocking sockets with one deadline per stage, optionally under TLS: the raw pieces the
+// diagnosis walks through one at a time. Every wait is a poll() bounded by the deadline, so a
+// server that dribbles a byte at a time cannot stretch a stage past it.
 #pragma once
 
 #include <sys/socket.h>
@@ -13,6 +14,8 @@
 #include "ossl/handles.h"
 
 namespace devcert::diagnose {
+
+using Clock = std::chrono::steady_clock;
 
 struct Address {
   sockaddr_storage storage{};
@@ -32,40 +35,58 @@ Resolution resolve(const std::string& host, std::uint16_t port);
 enum class DialOutcome { connected, refused, timeout, unreachable, error };
 struct Dial {
   DialOutcome outcome = DialOutcome::error;
-  int fd = -1;
+  int fd = -1;  // non-blocking
   std::string detail;
 };
-Dial dial(const Address& address, std::chrono::milliseconds timeout);
+Dial dial(const Address& address, Clock::time_point deadline);
 
-// A connected socket, TLS once start_tls succeeded. Reads and writes time out after `timeout`.
+// Why the last read or write of a Connection stopped.
+enum class IoEnd {
+  none,     // it did not
+  closed,   // the peer closed (FIN or TLS close_notify)
+  timeout,  // the deadline passed
+  reset,    // ECONNRESET / EPIPE: the peer reset the connection
+  failed,   // any other socket or TLS error (detail() says which)
+};
+
+// A connected socket, TLS once start_tls succeeded. No read or write outlives the deadline.
 class Connection {
  public:
-  Connection(int fd, std::chrono::milliseconds timeout);
+  Connection(int fd, Clock::time_point deadline);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // A client handshake that accepts any certificate and any version down to TLS 1.0, so the
   // diagnosis can judge what the server offers instead of only seeing "handshake failed".
-  // Returns "" on success or OpenSSL's reason.
+  // Returns "" on success or the reason (end() says whether it was a timeout or a reset).
   std::string start_tls(const std::string& sni, bool send_sni);
   SSL* ssl() const { return ssl_.get(); }
 
-  void set_timeout(std::chrono::milliseconds timeout);
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
   bool write_all(std::string_view data);
-  // Up to `n` bytes; 0 on orderly close; -1 on timeout or error.
+  // Up to `n` bytes; 0 on orderly close; -1 on timeout or error (see end()).
   long read_some(char* buf, size_t n);
   // Exactly `n` bytes or nullopt.
   std::optional<std::string> read_exact(size_t n);
   // Through `delim` (included), at most `max` bytes; what was read when it stops early.
   std::string read_until(std::string_view delim, size_t max);
-  bool timed_out() const { return timed_out_; }
+
+  IoEnd end() const { return end_; }
+  const std::string& detail() const { return detail_; }
+  bool timed_out() const { return end_ == IoEnd::timeout; }
 
  private:
+  bool wait_for(short events);  // false once the deadline has passed
+  long stop(IoEnd why, std::string detail);
+  long socket_error(int err);
   int fd_;
+  Clock::time_point deadline_;
   ossl::SslCtx ctx_;
   ossl::Ssl ssl_;
-  bool timed_out_ = false;
+  bool ssl_broken_ = false;  // after a fatal TLS error OpenSSL forbids SSL_shutdown
+  IoEnd end_ = IoEnd::none;
+  std::string detail_;
 };
 
 }  // namespace devcert::diagnose

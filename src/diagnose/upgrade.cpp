@@ -6,6 +6,9 @@
 
 #include <cctype>
 
+#include "error.h"
+#include "util/text.h"
+
 namespace devcert::diagnose {
 namespace {
 
@@ -39,6 +42,13 @@ std::string UpgradeRequest::to_string() const {
   if (!subprotocol.empty()) req += "Sec-WebSocket-Protocol: " + subprotocol + "\r\n";
   req += "User-Agent: devcert-verify-server\r\n\r\n";
   return req;
+}
+
+void require_header_value(std::string_view flag, std::string_view value) {
+  if (text::is_printable(value)) return;
+  throw UsageError(std::string(flag) + " '" + text::printable(value) +
+                       "' holds a control character (such as CR or LF) or bytes that are not UTF-8",
+                   "give " + std::string(flag) + " as plain text on one line");
 }
 
 std::string make_websocket_key() {

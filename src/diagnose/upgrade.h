@@ -2,6 +2,7 @@
 // way a server can get it wrong is visible (a library would only say "handshake failed").
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,14 @@ struct UpgradeRequest {
   std::string key;  // Sec-WebSocket-Key (base64 of 16 random bytes)
   std::string to_string() const;
 };
+
+// Throws UsageError when `value` (given as `flag`) cannot go into a request header as it is: a
+// CR or LF would end the header and smuggle in another, and other controls are not field content
+// (RFC 9110 5.5).
+void require_header_value(std::string_view flag, std::string_view value);
+
+// The largest response head read (Node's http parser refuses heads over 16 KiB, HPE_HEADER_OVERFLOW).
+inline constexpr std::size_t kMaxResponseHead = 16 * 1024;
 
 // A random Sec-WebSocket-Key.
 std::string make_websocket_key();

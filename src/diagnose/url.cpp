@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "error.h"
+#include "util/text.h"
 
 namespace devcert::diagnose {
 
@@ -19,6 +20,15 @@ std::string Endpoint::url() const { return scheme + "://" + authority() + path; 
 
 Endpoint parse_url(std::string_view text) {
   const std::string fix = "give a URL such as wss://localhost:8443/ or https://app.test/socket";
+  // Whatever the URL holds goes into the request line and the Host header: a CR or LF would end
+  // them and smuggle in a header or a second request. Browsers percent-encode; so must the user.
+  // The URL goes into the request line and the Host header: a CR or LF would end them and
+  // smuggle in a header or a second request. Browsers percent-encode; so must the user. Once
+  // this holds, the URL can be quoted in any message below as it is.
+  if (!text::is_printable(text) || text.find(' ') != std::string_view::npos)
+    throw UsageError("the URL '" + text::printable(text) +
+                         "' holds a space, a control character (such as CR or LF) or bytes that are not UTF-8",
+                     "percent-encode them (%20 for a space, %0D%0A for CR LF) or remove them");
   Endpoint ep;
   size_t sep = text.find("://");
   if (sep == std::string_view::npos) throw UsageError("'" + std::string(text) + "' is not a URL", fix);

@@ -70,7 +70,17 @@ Result run(const Command& cmd) {
 
   // posix_spawnp searches the PATH of the *new* environment, which is the inherited one here.
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  // The tool starts with SIGPIPE at its default, whatever devcert itself ignores (main.cpp):
+  // an ignored disposition survives exec, and pipelines inside a tool rely on the default.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   in.close_end(0), out.close_end(1), err.close_end(1);
   if (rc != 0) {

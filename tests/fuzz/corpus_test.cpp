@@ -30,6 +30,7 @@ TEST(FuzzCorpus, Certificate) { run_corpus("certificate", certificate); }
 TEST(FuzzCorpus, Csr) { run_corpus("csr", csr); }
 TEST(FuzzCorpus, HttpResponse) { run_corpus("http_response", http_response); }
 TEST(FuzzCorpus, Url) { run_corpus("url", url); }
+TEST(FuzzCorpus, WebsocketFrame) { run_corpus("websocket_frame", websocket_frame); }
 TEST(FuzzCorpus, Config) { run_corpus("config", config); }
 TEST(FuzzCorpus, PrivateKey) { run_corpus("private_key", private_key); }
 

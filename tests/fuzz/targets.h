@@ -26,6 +26,7 @@ void certificate(std::string_view data);    // pki::load_certificates + inspect 
 void csr(std::string_view data);            // pki::load_csr (devcert issue --csr)
 void http_response(std::string_view data);  // diagnose::parse_http_response (verify-server URL)
 void url(std::string_view data);            // diagnose::parse_url (verify-server URL)
+void websocket_frame(std::string_view data);  // diagnose::parse_frame_header, parse_close (verify-server URL)
 void config(std::string_view data);         // config::parse (devcert.toml)
 void private_key(std::string_view data);    // pki::load_private_key (the CA key, serve --key)
 

@@ -3,6 +3,7 @@
 #include "diagnose/url.h"
 #include "error.h"
 #include "fuzz/targets.h"
+#include "util/text.h"
 
 namespace devcert::fuzz {
 
@@ -20,6 +21,8 @@ void url(std::string_view data) {
     return (c >= 'A' && c <= 'Z') || c == '/' || c == '?' || c == '#' || c == '@';
   }));
   DEVCERT_FUZZ_CHECK(ep.path.starts_with("/") && ep.path.find('#') == std::string::npos);
+  // Nothing that could end the request line or the Host header, or drive a terminal, gets through.
+  DEVCERT_FUZZ_CHECK(text::is_printable(ep.url()) && ep.url().find(' ') == std::string::npos);
   // The URL devcert prints for the endpoint names the same endpoint.
   diagnose::Endpoint again;
   try {

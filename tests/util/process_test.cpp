@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 namespace devcert::process {
 namespace {
 
@@ -38,6 +40,17 @@ TEST(Run, AMissingProgramIsNotStarted) {
   auto r = run({{"devcert-no-such-tool-xyz"}});
   EXPECT_FALSE(r.started);
   EXPECT_NE(r.err.find("devcert-no-such-tool-xyz"), std::string::npos);
+}
+
+// devcert ignores SIGPIPE (main.cpp); a tool it runs must not inherit that, or `a | head` inside
+// the tool would spin writing to a closed pipe instead of ending.
+TEST(Run, ToolsStartWithSigpipeAtItsDefault) {
+  auto previous = std::signal(SIGPIPE, SIG_IGN);
+  auto r = run({{"grep", "^SigIgn:", "/proc/self/status"}});
+  std::signal(SIGPIPE, previous);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  unsigned long long ignored = std::stoull(r.out.substr(r.out.find(':') + 1), nullptr, 16);
+  EXPECT_EQ(ignored & (1ull << (SIGPIPE - 1)), 0u) << r.out;
 }
 
 TEST(Display, QuotesOnlyWhatAShellWouldSplit) {
