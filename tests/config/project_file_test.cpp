@@ -183,7 +183,8 @@ TEST_F(ProjectFile, ABadEntryIsAnErrorAtItsLineAndNothingIsWritten) {
        ":4:10: invalid name 'https://app.test/'"},
       {"[[cert]]\nnames = [\"localhost\"]\ndays = 826\n", ":3:8: days must be between 1 and 825"},
       {"[[cert]]\nnames = [\"localhost\"]\np12 = \"localhost-key.pem\"\n",
-       ":3:7: p12 " + (project / "localhost-key.pem").string() + " is also the key at"},
+       ":3:7: p12 " + (project / "localhost-key.pem").string() + ": is also named by " +
+           (project / "devcert.toml").string() + ":1:1: key"},
       // Valid syntax, but outside the CA's constraints: known only once the CA is loaded.
       {"[[cert]]\nnames = [\"localhost\"]\n\n[[cert]]\nnames = [\"google.com\"]\n",
        ":4:1: cannot issue for google.com"},
