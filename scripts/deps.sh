@@ -11,6 +11,8 @@ test_pkgs=(groff-base mandoc man-db dpkg-dev file mkcert libnss3-tools python3
 test_pkgs+=(fish)
 # libFuzzer and its sanitizer runtimes, llvm-symbolizer: scripts/fuzz.sh (issue 7).
 test_pkgs+=(clang libclang-rt-14-dev llvm)
+# firefox-esr: the real Firefox test (tests/trust/firefox_browser_test.cpp) over puppeteer-core.
+test_pkgs+=(firefox-esr)
 # mingw-w64: type-checks the Windows-only sources (tests/platform/windows_sources_compile.sh).
 test_pkgs+=(g++-mingw-w64-x86-64-posix)
 pkgs=("${build_pkgs[@]}")

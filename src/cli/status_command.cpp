@@ -22,9 +22,15 @@ int run_status(const TrustOptions& opts, Context& ctx) {
     j["ca"] = {{"file", ca.file.string()}, {"name", ca.name},
                {"fingerprint_sha256", ca.fingerprint}, {"not_after", ca.not_after}};
     j["stores"] = nlohmann::json::array();
-    for (const auto& s : statuses)
+    for (const auto& s : statuses) {
+      auto databases = nlohmann::json::array();
+      for (const auto& l : s.locations)
+        databases.push_back({{"label", l.label}, {"path", l.path.string()}, {"exists", l.exists},
+                             {"installed", l.holds_root}});
       j["stores"].push_back({{"name", s.store}, {"where", s.where}, {"available", s.available},
-                             {"installed", s.installed}, {"why", s.why}, {"fix", s.fix}});
+                             {"installed", s.installed}, {"why", s.why}, {"fix", s.fix},
+                             {"databases", databases}});
+    }
     j["trusted_everywhere"] = everywhere;
     j["ok"] = everywhere;
     ctx.out.out() << j.dump(2) << "\n";
@@ -39,7 +45,10 @@ int run_status(const TrustOptions& opts, Context& ctx) {
       ctx.out.line("    fix: " + s.fix);
     } else {
       ctx.out.line((s.installed ? ctx.out.ok_mark() : ctx.out.fail_mark()) + " " + s.store + ": " +
-                   (s.installed ? "installed" : "not installed") + "  " + s.where);
+                   (s.installed ? "installed" : "not installed"));
+      for (const auto& l : s.locations)
+        ctx.out.line("    " + (l.holds_root ? ctx.out.ok_mark() : ctx.out.fail_mark()) + " " + l.label + "  " +
+                     l.path.string() + (l.exists ? "" : " (no database yet)"));
     }
   }
   if (!everywhere) ctx.out.line("not trusted everywhere: run 'devcert install'");

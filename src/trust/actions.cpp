@@ -111,7 +111,11 @@ std::vector<StoreStatus> status_of(StoreList& stores, const CaCertificate& ca) {
     s.available = a.available;
     s.why = a.why;
     s.fix = a.fix;
-    if (s.available) s.installed = store->contains(ca);
+    if (s.available) {
+      s.locations = store->locations(ca);
+      s.installed = !s.locations.empty();
+      for (const auto& l : s.locations) s.installed &= l.holds_root;
+    }
     statuses.push_back(std::move(s));
   }
   return statuses;

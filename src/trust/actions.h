@@ -35,6 +35,7 @@ struct StoreStatus {
   bool installed = false;
   std::string why;
   std::string fix;
+  std::vector<StoreLocation> locations;  // when available
 };
 
 // `before` (may be empty) is told which store comes next: the progress line on a terminal.

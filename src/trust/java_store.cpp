@@ -6,12 +6,11 @@
 #include <sstream>
 
 #include "error.h"
+#include "trust/java_keystore.h"
+#include "util/fs.h"
 
 namespace devcert::trust {
 namespace {
-
-// The JDK's documented default password for cacerts ("changeit", keytool(1)); not a secret.
-constexpr const char* kStorePassword = "changeit";
 
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -58,23 +57,38 @@ std::vector<std::string> JavaStore::keytool_argv(std::vector<std::string> args) 
   auto loc = locate();
   std::vector<std::string> argv{loc->keytool};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"-keystore", loc->cacerts.string(), "-storepass", kStorePassword});
+  argv.insert(argv.end(), {"-keystore", loc->cacerts.string(), "-storepass", kCacertsPassword});
   if (!options_.is_root && ::access(loc->cacerts.c_str(), W_OK) != 0 &&
       args.front() != "-list")
     argv.insert(argv.begin(), "sudo");
   return argv;
 }
 
+std::optional<std::vector<KeystoreEntry>> JavaStore::read_entries() {
+  try {
+    return read_jks(fs::read_file(locate()->cacerts));
+  } catch (const Error&) {
+    return std::nullopt;  // unreadable here: keytool (through sudo if need be) decides
+  }
+}
+
 bool JavaStore::contains(const CaCertificate& ca) {
   if (!availability().available) return false;
   // Any entry with our fingerprint counts: Debian's update-ca-certificates hook copies system
-  // anchors into the JDK's cacerts under its own alias.
+  // anchors into the JDK's cacerts under its own alias. A JKS file is read directly: starting
+  // a JVM only to learn what the hook already did costs more than the rest of the install.
+  if (auto entries = read_entries()) return holds_fingerprint(*entries, ca.fingerprint_hex);
   auto result = runner_.run({keytool_argv({"-list"})});
   if (!result.ok()) return false;
   return result.out.find(upper(ca.fingerprint)) != std::string::npos;
 }
 
+std::vector<StoreLocation> JavaStore::locations(const CaCertificate& ca) {
+  return {{"Java cacerts", locate()->cacerts, true, contains(ca)}};
+}
+
 bool JavaStore::has_alias(const std::string& alias) {
+  if (auto entries = read_entries()) return holds_alias(*entries, alias);
   return runner_.run({keytool_argv({"-list", "-alias", alias})}).ok();
 }
 

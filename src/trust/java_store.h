@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "trust/java_keystore.h"
 #include "trust/store.h"
 #include "util/process.h"
 
@@ -30,6 +31,7 @@ class JavaStore : public TrustStore {
   bool contains(const CaCertificate& ca) override;
   void install(const CaCertificate& ca) override;
   void uninstall(const CaCertificate& ca) override;
+  std::vector<StoreLocation> locations(const CaCertificate& ca) override;
   bool optional_store() const override { return true; }
 
   std::optional<JavaLocation> locate();
@@ -37,6 +39,7 @@ class JavaStore : public TrustStore {
 
  private:
   bool has_alias(const std::string& alias);
+  std::optional<std::vector<KeystoreEntry>> read_entries();
   void run_keytool(std::vector<std::string> args, const std::string& what);
 
   process::CommandRunner& runner_;

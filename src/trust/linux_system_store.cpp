@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "trust/java_keystore.h"
 #include "util/fs.h"
 
 namespace devcert::trust {
@@ -56,7 +57,7 @@ const std::vector<LinuxLayout>& linux_layouts() {
       {"Debian/Ubuntu", {"debian", "ubuntu", "linuxmint", "pop", "raspbian", "kali"},
        "/usr/local/share/ca-certificates", ".crt", {"update-ca-certificates"},
        "/etc/ssl/certs/ca-certificates.crt", "sudo apt-get install ca-certificates",
-       "/etc/ssl/certs"},
+       "/etc/ssl/certs", "/etc/ssl/certs/java/cacerts"},
       {"Alpine", {"alpine"}, "/usr/local/share/ca-certificates", ".crt",
        {"update-ca-certificates"}, "/etc/ssl/certs/ca-certificates.crt",
        "sudo apk add ca-certificates", "/etc/ssl/certs"},
@@ -92,6 +93,10 @@ LinuxSystemStore::LinuxSystemStore(process::CommandRunner& runner, LinuxSystemOp
 std::string LinuxSystemStore::where() {
   if (!options_.layout) return "unknown Linux distribution";
   return rooted(options_.layout->anchors_dir).string() + " (" + options_.layout->family + ")";
+}
+
+std::vector<StoreLocation> LinuxSystemStore::locations(const CaCertificate& ca) {
+  return {{options_.layout->family + " anchors", rooted(options_.layout->anchors_dir), true, contains(ca)}};
 }
 
 stdfs::path LinuxSystemStore::anchor_path(const CaCertificate& ca) const {
@@ -188,6 +193,7 @@ void LinuxSystemStore::uninstall(const CaCertificate& ca) {
   }
   remove_links(ca);
   run_update();
+  remove_java_copy(ca);
 }
 
 // Debian's update-ca-certificates (without --fresh) never removes the links of a deleted local
@@ -214,6 +220,41 @@ void LinuxSystemStore::remove_links(const CaCertificate& ca) {
     argv.insert(argv.end(), links.begin(), links.end());
     run_privileged(argv, {}, "remove the links to " + ours + " in " + dir.string());
   }
+}
+
+}  // namespace devcert::trust
+
+namespace devcert::trust {
+
+// On install, Debian's ca-certificates-java hook copies our anchor into Java's cacerts as
+// "debian:NAME.pem". On removal update-ca-certificates tells its hooks nothing (it reports only
+// certificates disabled in ca-certificates.conf), so Java would go on trusting the root: remove
+// exactly that alias. A JKS keystore is read directly, so keytool (a JVM) starts only to delete.
+void LinuxSystemStore::remove_java_copy(const CaCertificate& ca) {
+  if (options_.layout->java_cacerts.empty()) return;
+  stdfs::path cacerts = rooted(options_.layout->java_cacerts);
+  std::error_code ec;
+  if (!stdfs::exists(cacerts, ec)) return;
+  const std::string alias = "debian:" + ca.name + ".pem";
+  std::optional<bool> present;
+  try {
+    if (auto entries = read_jks(fs::read_file(cacerts))) present = holds_alias(*entries, alias);
+  } catch (const Error&) {
+    // unreadable as this user: keytool through sudo decides below
+  }
+  if (present == false) return;
+  auto keytool = runner_.find_program("keytool");
+  if (!keytool)
+    throw Error("cannot remove " + alias + " from " + cacerts.string() + ": keytool not found",
+                "sudo apt-get install default-jre-headless, then rerun 'devcert uninstall --store system'");
+  std::vector<std::string> argv{keytool->string(), "-delete", "-alias", alias, "-keystore",
+                                cacerts.string(), "-storepass", kCacertsPassword};
+  if (!present) {
+    auto listed = runner_.run({privileged({keytool->string(), "-list", "-alias", alias, "-keystore",
+                                           cacerts.string(), "-storepass", kCacertsPassword})});
+    if (!listed.ok()) return;
+  }
+  run_privileged(argv, {}, "remove " + alias + " from " + cacerts.string());
 }
 
 }  // namespace devcert::trust

@@ -21,6 +21,7 @@ struct LinuxLayout {
   stdfs::path bundle;                   // the PEM bundle the update writes and clients read
   std::string install_hint;             // the package command that brings update_argv[0]
   stdfs::path links_dir;                // Debian/Alpine: where the update links each anchor
+  stdfs::path java_cacerts;             // Debian: the keystore its update hook copies anchors into
 };
 
 const std::vector<LinuxLayout>& linux_layouts();
@@ -44,6 +45,7 @@ class LinuxSystemStore : public TrustStore {
   bool contains(const CaCertificate& ca) override;
   void install(const CaCertificate& ca) override;
   void uninstall(const CaCertificate& ca) override;
+  std::vector<StoreLocation> locations(const CaCertificate& ca) override;
 
   stdfs::path anchor_path(const CaCertificate& ca) const;  // under root
   std::optional<stdfs::path> bundle_path() const;          // under root, when known
@@ -54,6 +56,7 @@ class LinuxSystemStore : public TrustStore {
                       const std::string& what);
   void run_update();
   void remove_links(const CaCertificate& ca);
+  void remove_java_copy(const CaCertificate& ca);
   stdfs::path rooted(const stdfs::path& p) const { return options_.root / p.relative_path(); }
 
   process::CommandRunner& runner_;

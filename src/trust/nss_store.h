@@ -4,27 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "trust/nss_locations.h"
 #include "trust/store.h"
 #include "util/process.h"
 
 namespace devcert::trust {
 
-struct NssDatabase {
-  stdfs::path dir;
-  std::string label;    // "Chromium", "Firefox profile abc.default-release"
-  bool exists = true;   // false: Chromium's, to be created on install
-  std::string spec() const;  // "sql:DIR" (cert9.db) or "dbm:DIR" (legacy cert8.db)
-};
-
-// Every database under `home` that a browser reads; `chromium_installed` adds the one
-// Chromium will read when it has none yet (marked exists = false).
-std::vector<NssDatabase> find_nss_databases(const stdfs::path& home, bool chromium_installed);
-
-// Firefox profile directories under one Firefox root (profiles.ini, then a directory scan).
-std::vector<stdfs::path> firefox_profiles(const stdfs::path& firefox_root);
-
 struct NssOptions {
-  stdfs::path home;  // $HOME
+  stdfs::path home;             // $HOME
+  stdfs::path xdg_config_home;  // $XDG_CONFIG_HOME (Firefox's profiles may live under it)
 };
 
 class NssStore : public TrustStore {
@@ -37,6 +25,7 @@ class NssStore : public TrustStore {
   bool contains(const CaCertificate& ca) override;
   void install(const CaCertificate& ca) override;
   void uninstall(const CaCertificate& ca) override;
+  std::vector<StoreLocation> locations(const CaCertificate& ca) override;
 
   const std::vector<NssDatabase>& databases();
   bool database_contains(const NssDatabase& db, const CaCertificate& ca);

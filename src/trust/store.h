@@ -42,6 +42,15 @@ struct Availability {
   }
 };
 
+// One database or keystore a store found, for `status`: an NSS database per browser profile,
+// Java's cacerts, the system anchors directory.
+struct StoreLocation {
+  std::string label;  // "Firefox profile default-release", "cacerts"
+  stdfs::path path;
+  bool exists = true;  // false: a database install would create
+  bool holds_root = false;
+};
+
 class TrustStore {
  public:
   virtual ~TrustStore() = default;
@@ -55,6 +64,11 @@ class TrustStore {
   // when it is absent.
   virtual void install(const CaCertificate& ca) = 0;
   virtual void uninstall(const CaCertificate& ca) = 0;
+  // Every database or keystore behind this store and whether each holds `ca`; one entry at
+  // `where()` unless the store has several.
+  virtual std::vector<StoreLocation> locations(const CaCertificate& ca) {
+    return {{name(), where(), true, contains(ca)}};
+  }
   // Java's failure is a warning: the other stores still count (issue 3).
   virtual bool optional_store() const { return false; }
 };

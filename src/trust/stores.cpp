@@ -25,6 +25,8 @@ StoreEnvironment StoreEnvironment::from_process() {
   StoreEnvironment env;
   const char* home = std::getenv("HOME");
   env.home = home ? home : "";
+  const char* xdg_config = std::getenv("XDG_CONFIG_HOME");
+  env.xdg_config_home = xdg_config ? xdg_config : "";
   const char* java_home = std::getenv("JAVA_HOME");
   env.java_home = java_home ? java_home : "";
   env.is_root = ::geteuid() == 0;
@@ -64,7 +66,7 @@ StoreList make_stores(const std::vector<std::string>& names, process::CommandRun
   StoreList stores;
   for (const auto& name : names) {
     if (name == "system") stores.push_back(make_system_store(runner, env));
-    else if (name == "nss") stores.push_back(std::make_unique<NssStore>(runner, NssOptions{env.home}));
+    else if (name == "nss") stores.push_back(std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home}));
     else if (name == "java")
       stores.push_back(std::make_unique<JavaStore>(runner, JavaOptions{env.java_home, env.is_root}));
   }

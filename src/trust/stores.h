@@ -12,6 +12,7 @@ namespace devcert::trust {
 // Where the stores look; from the real environment by default, faked in tests.
 struct StoreEnvironment {
   stdfs::path home;        // $HOME
+  stdfs::path xdg_config_home;  // $XDG_CONFIG_HOME, empty when unset
   std::string java_home;   // $JAVA_HOME
   bool is_root = false;
   static StoreEnvironment from_process();

@@ -4,6 +4,8 @@
 # after it, and after `devcert uninstall`. Prints "CLIENT PHASE EXIT" lines, "CLIENT skip WHY"
 # for a client that is not installed, and the clients' errors in files under $OUT.
 # Needs: DEVCERT_BIN, DEVCERT_CAROOT, HOME (temporary), OUT (a directory), JAVA_HOME.
+# STORE_ARGS (optional, e.g. "--store system"): passed to install and uninstall; Chromium, which
+# trusts only its NSS database, is run only when every store is.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -25,7 +27,8 @@ run() {  # run CLIENT PHASE COMMAND...
 
 clients() {
   local phase=$1
-  if [[ -x /usr/bin/chromium && -d "$src/tests/browser/node_modules/playwright-core" ]]; then
+  if [[ -n "${STORE_ARGS:-}" ]]; then echo "chromium skip only some stores selected"
+  elif [[ -x /usr/bin/chromium && -d "$src/tests/browser/node_modules/playwright-core" ]]; then
     XDG_CONFIG_HOME=$HOME/.config XDG_CACHE_HOME=$HOME/.cache \
       run chromium "$phase" node "$src/tests/browser/page.js" "https://localhost:$port/"
   else echo "chromium skip /usr/bin/chromium or tests/browser/node_modules (npm ci) missing"; fi
@@ -51,7 +54,7 @@ clients() {
 }
 
 clients before
-"$DEVCERT_BIN" install >"$OUT/install.log" 2>&1; echo "devcert install $?"
+"$DEVCERT_BIN" install ${STORE_ARGS:-} >"$OUT/install.log" 2>&1; echo "devcert install $?"
 clients installed
-"$DEVCERT_BIN" uninstall >"$OUT/uninstall.log" 2>&1; echo "devcert uninstall $?"
+"$DEVCERT_BIN" uninstall ${STORE_ARGS:-} >"$OUT/uninstall.log" 2>&1; echo "devcert uninstall $?"
 clients after

@@ -3,6 +3,7 @@
 # /usr/local/share/ca-certificates, /etc/ssl/certs and /etc/ca-certificates.conf are bind-mounted
 # over with copies, so the real update-ca-certificates and OpenSSL's default paths work on them
 # and nothing reaches the machine's real store. The mounts vanish with the namespace.
+# DEVCERT_PRIVATE_JAVA_HOOK=1: instead of no hooks, Debian's Java hook run at once (below).
 # DEVCERT_PRIVATE_EXTRA: more files (space separated, e.g. a JDK's cacerts) to replace by copies.
 # Exit 77 when a private mount namespace cannot be made here (not root, no unshare).
 set -euo pipefail
@@ -35,6 +36,14 @@ fi
 # machine's: run with no hooks instead.
 if [[ -d /etc/ca-certificates/update.d ]]; then
   mkdir "$scratch/no-hooks"
+  jar=/usr/share/ca-certificates-java/ca-certificates-java.jar
+  if [[ -n "${DEVCERT_PRIVATE_JAVA_HOOK:-}" && -f "$jar" ]]; then
+    # The work ca-certificates-java's trigger does for the +/- lines its hook queues, done at
+    # once by the same jar on the (private) /etc/ssl/certs/java/cacerts.
+    printf '#!/bin/sh\nexec java -Xmx64m -jar %s -storepass changeit >/dev/null\n' "$jar" \
+      >"$scratch/no-hooks/jks-keystore"
+    chmod 755 "$scratch/no-hooks/jks-keystore"
+  fi
   mount --bind "$scratch/no-hooks" /etc/ca-certificates/update.d
 fi
 n=0

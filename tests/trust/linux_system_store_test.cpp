@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "error.h"
+#include "trust/jks_builder.h"
 #include "trust/trust_support.h"
 
 namespace devcert::trust {
@@ -196,6 +197,38 @@ TEST_F(LinuxSystemStoreTest, UninstallRemovesTheLinksDebiansUpdateWouldLeaveDang
   EXPECT_FALSE(stdfs::is_symlink(certs / (ca_.name + ".pem")));
   EXPECT_FALSE(stdfs::is_symlink(certs / "10b49423.0"));
   EXPECT_TRUE(stdfs::is_symlink(certs / "aabbccdd.0"));
+}
+
+// Debian's ca-certificates-java hook copied our anchor into Java's cacerts on install; the
+// update on removal tells it nothing, so uninstall deletes that one alias with keytool.
+TEST_F(LinuxSystemStoreTest, UninstallRemovesTheJavaCopyDebiansHookMadeAndNothingElse) {
+  runner_.programs.insert("keytool");
+  auto s = store();
+  s.install(ca_);
+  const auto cacerts = root_ / "etc/ssl/certs/java/cacerts";
+  test::JksBuilder jks(2);
+  jks.trusted("debian:" + ca_.name + ".pem", test::certificate_der(ca_));
+  jks.trusted("debian:other-root.pem", "not read");
+  stdfs::create_directories(cacerts.parent_path());
+  test::write_text(cacerts, jks.bytes());
+  s.uninstall(ca_);
+  const std::vector<std::string> removal{"/usr/bin/keytool", "-delete", "-alias", "debian:" + ca_.name + ".pem",
+                                         "-keystore", cacerts.string(), "-storepass", "changeit"};
+  auto argvs = runner_.argvs();
+  ASSERT_EQ(argvs.size(), 3u);  // update, update, one keytool run: no JVM to look first
+  EXPECT_EQ(argvs.back(), removal);
+}
+
+TEST_F(LinuxSystemStoreTest, UninstallStartsNoJvmWhenJavaHasNoCopy) {
+  runner_.programs.insert("keytool");
+  auto s = store();
+  s.install(ca_);
+  test::JksBuilder jks(2);
+  jks.trusted("debian:other-root.pem", "not read");
+  stdfs::create_directories(root_ / "etc/ssl/certs/java");
+  test::write_text(root_ / "etc/ssl/certs/java/cacerts", jks.bytes());
+  s.uninstall(ca_);
+  EXPECT_EQ(runner_.commands.size(), 2u);
 }
 
 TEST_F(LinuxSystemStoreTest, UninstallWhenAbsentRunsNothing) {

@@ -40,7 +40,7 @@ TEST(FindNssDatabases, EveryBrowserLocationTheIssueLists) {
   make_db(home / "snap/firefox/common/.mozilla/firefox/snapprof.default");
   make_db(home / ".var/app/org.mozilla.firefox/.mozilla/firefox/flat.default", "cert8.db");
 
-  auto found = dirs(find_nss_databases(home.path(), false));
+  auto found = dirs(find_nss_databases(home.path(), {}, false));
   for (const auto& expected :
        {home / ".pki/nssdb", home / ".local/share/pki/nssdb", home / "snap/chromium/current/.pki/nssdb",
         home / ".mozilla/firefox/abc.default-release", elsewhere / "custom-profile",
@@ -49,6 +49,91 @@ TEST(FindNssDatabases, EveryBrowserLocationTheIssueLists) {
         home / ".var/app/org.mozilla.firefox/.mozilla/firefox/flat.default"})
     EXPECT_NE(std::find(found.begin(), found.end(), expected.string()), found.end()) << expected;
   EXPECT_EQ(found.size(), 8u);  // no-db-here is not a database, and nothing is listed twice
+}
+
+std::string profiles_ini(const std::string& name, const std::string& path) {
+  return "[Install4F96D1932A9F858E]\nDefault=" + path + "\nLocked=1\n\n[Profile0]\nName=" + name +
+         "\nIsRelative=1\nPath=" + path + "\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n";
+}
+
+const NssDatabase* find_dir(const std::vector<NssDatabase>& dbs, const stdfs::path& dir) {
+  for (const auto& db : dbs)
+    if (db.dir == dir) return &db;
+  return nullptr;
+}
+
+// Each Firefox root nsXREDirProvider resolves (legacy, XDG default, XDG_CONFIG_HOME; the snap's
+// and the flatpak's legacy and XDG homes): a profile profiles.ini lists there is found, named
+// after its Name=, even before Firefox has given it a database.
+TEST(FindNssDatabases, FirefoxProfilesInEveryLayoutFirefoxUses) {
+  TempDir home;
+  TempDir xdg;
+  const std::vector<std::pair<stdfs::path, std::string>> roots{
+      {home / ".mozilla/firefox", "Firefox profile "},
+      {home / ".config/mozilla/firefox", "Firefox profile "},
+      {xdg / "mozilla/firefox", "Firefox profile "},
+      {home / "snap/firefox/common/.mozilla/firefox", "Firefox (snap) profile "},
+      {home / "snap/firefox/common/.config/mozilla/firefox", "Firefox (snap) profile "},
+      {home / ".var/app/org.mozilla.firefox/.mozilla/firefox", "Firefox (flatpak) profile "},
+      {home / ".var/app/org.mozilla.firefox/config/mozilla/firefox", "Firefox (flatpak) profile "},
+  };
+  int n = 0;
+  for (const auto& [root, label] : roots) {
+    std::string name = "p" + std::to_string(n++);
+    stdfs::create_directories(root / ("x." + name));
+    if (n % 2) make_db(root / ("x." + name));
+    test::write_text(root / "profiles.ini", profiles_ini(name, "x." + name));
+  }
+  auto found = find_nss_databases(home.path(), xdg.path(), false);
+  ASSERT_EQ(found.size(), roots.size());
+  n = 0;
+  for (const auto& [root, label] : roots) {
+    std::string name = "p" + std::to_string(n++);
+    const auto* db = find_dir(found, root / ("x." + name));
+    ASSERT_NE(db, nullptr) << root;
+    EXPECT_EQ(db->label, label + name);
+    EXPECT_EQ(db->exists, n % 2 == 1) << root;
+  }
+  // Without XDG_CONFIG_HOME that root is not looked at; a relative value is ignored, as Firefox does.
+  EXPECT_EQ(find_nss_databases(home.path(), {}, false).size(), roots.size() - 1);
+  EXPECT_EQ(find_nss_databases(home.path(), "relative/dir", false).size(), roots.size() - 1);
+}
+
+TEST(FindNssDatabases, AProfileListedTwiceOrThroughASymlinkIsOneDatabase) {
+  TempDir home;
+  make_db(home / ".config/mozilla/firefox/a.default");
+  test::write_text(home / ".config/mozilla/firefox/profiles.ini", profiles_ini("default", "a.default"));
+  stdfs::create_directories(home / ".mozilla");
+  stdfs::create_directory_symlink(home / ".config/mozilla/firefox", home / ".mozilla/firefox");
+  auto found = find_nss_databases(home.path(), home / ".config", false);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].label, "Firefox profile default");
+}
+
+TEST(FindNssDatabases, ChromiumFamilySnapsAndFlatpaks) {
+  TempDir home;
+  const std::vector<std::pair<const char*, const char*>> expected{
+      {"snap/chromium/current/.pki/nssdb", "Chromium (snap)"},
+      {"snap/brave/current/.pki/nssdb", "Brave (snap)"},
+      {".var/app/org.chromium.Chromium/.pki/nssdb", "Chromium (flatpak)"},
+      {".var/app/com.google.Chrome/.pki/nssdb", "Chrome (flatpak)"},
+      {".var/app/com.brave.Browser/.pki/nssdb", "Brave (flatpak)"},
+      {".var/app/com.vivaldi.Vivaldi/.pki/nssdb", "Vivaldi (flatpak)"},
+      {".var/app/com.microsoft.Edge/.pki/nssdb", "Edge (flatpak)"},
+  };
+  for (const auto& [dir, label] : expected) make_db(home / dir);
+  // A flatpak app's directory without a database is nothing to create: it is not installed.
+  stdfs::create_directories(home / ".var/app/com.vivaldi.Vivaldi/.pki");
+  auto found = find_nss_databases(home.path(), {}, true);
+  for (const auto& [dir, label] : expected) {
+    const auto* db = find_dir(found, home / dir);
+    ASSERT_NE(db, nullptr) << dir;
+    EXPECT_EQ(db->label, label);
+  }
+  // chromium_installed: the shared ~/.pki/nssdb is planned too.
+  ASSERT_NE(find_dir(found, home / ".pki/nssdb"), nullptr);
+  EXPECT_FALSE(find_dir(found, home / ".pki/nssdb")->exists);
+  EXPECT_EQ(found.size(), expected.size() + 1);
 }
 
 TEST(FindNssDatabases, LegacyDbmAndSqlSpecs) {
@@ -61,15 +146,15 @@ TEST(FindNssDatabases, LegacyDbmAndSqlSpecs) {
 
 TEST(FindNssDatabases, ChromiumWithoutADatabaseGetsOneToCreate) {
   TempDir home;
-  auto none = find_nss_databases(home.path(), false);
+  auto none = find_nss_databases(home.path(), {}, false);
   EXPECT_TRUE(none.empty());
-  auto planned = find_nss_databases(home.path(), true);
+  auto planned = find_nss_databases(home.path(), {}, true);
   ASSERT_EQ(planned.size(), 1u);
   EXPECT_EQ(planned[0].dir, home / ".pki/nssdb");
   EXPECT_FALSE(planned[0].exists);
   // With the XDG database present, Chromium reads that one: nothing to create.
   make_db(home / ".local/share/pki/nssdb");
-  auto xdg = find_nss_databases(home.path(), true);
+  auto xdg = find_nss_databases(home.path(), {}, true);
   ASSERT_EQ(xdg.size(), 1u);
   EXPECT_TRUE(xdg[0].exists);
 }
