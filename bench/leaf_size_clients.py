@@ -86,11 +86,13 @@ def client_nss(port, root):
 def client_chromium(port, root):
     with tempfile.TemporaryDirectory() as profile:
         r = run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-                 "--ignore-certificate-errors", "--dump-dom", f"https://127.0.0.1:{port}/"])
+                 "--enable-logging=stderr",
+                 "--ignore-certificate-errors", "--dump-dom", f"https://127.0.0.1:{port}/"],
+                env=dict(os.environ, HOME=profile))  # its dconf and crash reports stay in the temp dir
     if "s_server" in r.stdout or "Ciphers" in r.stdout:
         return "ok"
-    error = re.search(r"ERR_[A-Z_]+", r.stdout)
-    return error.group(0) if error else "no page"
+    error = re.search(r"ERR_[A-Z_]+", r.stdout) or re.search(r"Page load failed: net::(ERR_[A-Z_]+)", r.stderr)
+    return error.group(error.lastindex or 0) if error else "no page"
 
 
 CLIENTS = [("openssl", "openssl", client_openssl), ("python", "python3", client_python),

@@ -89,7 +89,7 @@ void CaRoot::check_directory() const {
 }
 
 InitResult CaRoot::init(const RootProfile& profile) const {
-  if (stdfs::is_directory(dir_)) check_private(dir_, "the CAROOT", 022, "700");
+  if (stdfs::is_directory(dir_)) check_directory();  // before .lock is made in it
   fs::ensure_directory(dir_, 0700);
   fs::FileLock lock(dir_ / ".lock");
   InitResult result;

@@ -111,9 +111,9 @@ PermitReview review_permitted(const PermittedSet& set) {
       review.public_reach.push_back(d + (d.find('.') == std::string::npos ? " (a top-level domain)"
                                                                             : " (a public suffix)"));
   }
+  const auto& safe = non_public_ranges();
   for (const auto& r : set.ranges) {
     review.ranges.push_back(r.to_string());
-    const auto& safe = non_public_ranges();
     if (std::none_of(safe.begin(), safe.end(), [&](const IpRange& s) { return within(r, s); }))
       review.public_reach.push_back(r.to_string() + " (public addresses)");
   }
@@ -187,13 +187,9 @@ std::optional<PermittedSet> read_name_constraints(X509* ca) {
 
 std::optional<std::string> constraint_violation(const PermittedSet& set, const SubjectName& name) {
   if (name.kind == NameKind::ip) {
-    for (const auto& r : set.ranges) {
-      if (r.network.size() != name.ip_bytes.size()) continue;
-      bool match = true;
-      for (size_t i = 0; i < r.network.size() && match; ++i)
-        match = (name.ip_bytes[i] & r.mask[i]) == r.network[i];
-      if (match) return std::nullopt;
-    }
+    IpRange address{name.ip_bytes, std::string(name.ip_bytes.size(), '\xff')};
+    for (const auto& r : set.ranges)
+      if (within(address, r)) return std::nullopt;
     std::string list;
     for (const auto& r : set.ranges) list += (list.empty() ? "" : ", ") + r.to_string();
     return name.value + " is outside the CA's permitted IP ranges (" + list + ")";
