@@ -227,7 +227,7 @@ class Walk {
       if (end == IoEnd::timeout)
         throw Broken{"connection_timeout", "the server accepted the connection but never answered the TLS hello", ""};
       if (end == IoEnd::reset)
-        throw Broken{"connection_reset", "the server reset the connection during the TLS handshake (" + why + ")", ""};
+        throw Broken{"connection_reset", "the server reset the connection during the TLS handshake (" + conn_->detail() + ")", ""};
       if (why.find("protocol version") != std::string::npos || why.find("unsupported protocol") != std::string::npos)
         throw Broken{"tls_version_too_old", "the server refused every TLS version offered (" + why + ")", ""};
       throw Broken{"tls_handshake_failed", "TLS handshake failed: " + why, ""};

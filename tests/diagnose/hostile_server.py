@@ -7,6 +7,7 @@ it; a watchdog ends it after 120 s in any case).
 
 Modes (after a correct TLS handshake unless said otherwise):
   tls            a correct wss echo server (with CERT/KEY of the test's choosing)
+  reset_hello    (no TLS) reads the TLS hello, then resets the connection
   reset          resets the connection (SO_LINGER 0) right after the handshake
   dribble        sends a correct 101 answer one byte every 0.5 s
   silent         reads the upgrade request and never answers
@@ -157,6 +158,11 @@ def websocket(conn):
 def handle(raw, ctx):
     conn = raw
     try:
+        if MODE == "reset_hello":
+            raw.recv(4096)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            raw.close()
+            return
         conn = ctx.wrap_socket(raw, server_side=True)
         if MODE == "reset":
             # SO_LINGER with a zero timeout: close() sends RST instead of FIN.

@@ -93,6 +93,7 @@ struct Behaviour {
 };
 
 const Behaviour kBehaviours[] = {
+    {"reset_hello", "good", "tls", "connection_reset", "during the TLS handshake"},
     {"reset", "good", "websocket", "connection_reset", "reset the connection"},
     {"dribble", "good", "websocket", "response_timeout", "--timeout"},
     {"silent", "good", "websocket", "response_timeout", "no answer to the upgrade request"},
