@@ -227,7 +227,7 @@ class Walk {
       if (end == IoEnd::timeout)
         throw Broken{"connection_timeout", "the server accepted the connection but never answered the TLS hello", ""};
       if (end == IoEnd::reset)
-        throw Broken{"connection_reset", "the server reset the connection during the TLS handshake (" + why + ")", ""};
+        throw Broken{"connection_reset", "the server reset the connection during the TLS handshake (" + conn_->detail() + ")", ""};
       if (why.find("protocol version") != std::string::npos || why.find("unsupported protocol") != std::string::npos)
         throw Broken{"tls_version_too_old", "the server refused every TLS version offered (" + why + ")", ""};
       throw Broken{"tls_handshake_failed", "TLS handshake failed: " + why, ""};
@@ -422,7 +422,7 @@ class Walk {
   }
 
   // The next data message, answering pings on the way; nullopt when the server closed the
-  // WebSocket instead (its code and reason in `closed`).
+  // WebSocket or the connection instead (`closed` says how: code and reason).
   std::optional<std::string> read_message(std::string& closed) {
     std::string message;
     bool in_message = false;
@@ -433,6 +433,10 @@ class Walk {
       } catch (const BadFrame& e) {
         throw Broken{"bad_frame", std::string("the server sent ") + e.what(), ""};
       }
+      if (!f && conn_->end() == IoEnd::closed) {
+        closed = "closed the connection without a close frame";
+        return std::nullopt;
+      }
       if (!f) connection_lost("message back");
       if (f->opcode == Opcode::ping) {
         if (!conn_->write_all(encode_client_frame(Opcode::pong, f->payload))) connection_lost("message back");
@@ -441,7 +445,8 @@ class Walk {
       if (f->opcode == Opcode::pong) continue;
       if (f->opcode == Opcode::close) {
         CloseReason why = parse_close(f->payload);
-        closed = "code " + std::to_string(why.code) + (why.reason.empty() ? "" : ", reason '" + why.reason + "'");
+        closed = "closed the WebSocket (code " + std::to_string(why.code) +
+                 (why.reason.empty() ? "" : ", reason '" + why.reason + "'") + ")";
         return std::nullopt;
       }
       if ((f->opcode == Opcode::continuation) != in_message)
@@ -471,7 +476,7 @@ class Walk {
     std::optional<std::string> message = read_message(closed);
     if (!message) {
       skipped_ = true;
-      return "the server closed the WebSocket (" + closed + ") instead of answering: not an echo server";
+      return "the server " + closed + " instead of answering: not an echo server";
     }
     conn_->write_all(encode_client_frame(Opcode::close, std::string("\x03\xe8", 2)));
     if (*message != payload)

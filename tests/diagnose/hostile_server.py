@@ -7,6 +7,7 @@ it; a watchdog ends it after 120 s in any case).
 
 Modes (after a correct TLS handshake unless said otherwise):
   tls            a correct wss echo server (with CERT/KEY of the test's choosing)
+  reset_hello    (no TLS) reads the TLS hello, then resets the connection
   reset          resets the connection (SO_LINGER 0) right after the handshake
   dribble        sends a correct 101 answer one byte every 0.5 s
   silent         reads the upgrade request and never answers
@@ -16,6 +17,7 @@ Modes (after a correct TLS handshake unless said otherwise):
   escape_accept  answers 101 with terminal escapes in Sec-WebSocket-Accept
   escape_subprotocol  selects a subprotocol full of terminal escapes
   escape_echo    answers the message with terminal escapes and bytes that are not UTF-8
+  fin_echo       closes the connection (no close frame) instead of answering the message
   escape_close   answers the message with a close frame whose reason holds terminal escapes
   frame_2_63     answers the message with a frame header announcing 2^63 bytes
   frame_huge     answers with a frame header announcing 2^62 bytes
@@ -139,6 +141,8 @@ def websocket(conn):
             return
         if MODE == "silent_echo":
             continue
+        if MODE == "fin_echo":
+            return
         if MODE == "escape_echo":
             conn.sendall(frame(1, ESC + b"\xff\xfe"))
         elif MODE == "escape_close":
@@ -157,6 +161,11 @@ def websocket(conn):
 def handle(raw, ctx):
     conn = raw
     try:
+        if MODE == "reset_hello":
+            raw.recv(4096)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            raw.close()
+            return
         conn = ctx.wrap_socket(raw, server_side=True)
         if MODE == "reset":
             # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
@@ -164,7 +173,8 @@ def handle(raw, ctx):
             conn.close()
             return
         websocket(conn)
-        time.sleep(5)  # let the client read what it was sent before the socket closes
+        if MODE != "fin_echo":
+            time.sleep(5)  # let the client read what it was sent before the socket closes
     except Exception:
         pass
     finally:

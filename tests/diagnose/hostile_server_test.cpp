@@ -93,6 +93,7 @@ struct Behaviour {
 };
 
 const Behaviour kBehaviours[] = {
+    {"reset_hello", "good", "tls", "connection_reset", "during the TLS handshake"},
     {"reset", "good", "websocket", "connection_reset", "reset the connection"},
     {"dribble", "good", "websocket", "response_timeout", "--timeout"},
     {"silent", "good", "websocket", "response_timeout", "no answer to the upgrade request"},
@@ -103,6 +104,7 @@ const Behaviour kBehaviours[] = {
     {"escape_subprotocol", "good", "websocket", "subprotocol_mismatch", "not requested"},
     {"escape_echo", "good", "echo", "echo_mismatch", "received"},
     {"escape_close", "good", "done", "ok", "code 1011"},
+    {"fin_echo", "good", "done", "ok", "without a close frame"},
     {"tls", "escape", "hostname", "hostname_mismatch", "does not name localhost"},
     {"tls", "huge", "tls", "certificate_too_large", "100 KiB"},
     {"frame_2_63", "good", "echo", "bad_frame", "9223372036854775808 bytes"},
