@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,6 +24,15 @@ inline std::map<std::string, std::string> devcert_env(const stdfs::path& caroot,
   // Only the system store is checked (read) for hints: no JVM start for keytool on every run.
   return {{"DEVCERT_CAROOT", caroot.string()}, {"HOME", home.string()}, {"NO_COLOR", "1"},
           {"XDG_DATA_HOME", (home / ".local/share").string()}, {"DEVCERT_TRUST_STORES", "system"}};
+}
+
+// The resident memory of process `pid` in KiB (VmRSS), -1 when it cannot be read.
+inline long rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  return -1;
 }
 
 // A temp CAROOT, HOME and working directory for tests that run devcert many times.

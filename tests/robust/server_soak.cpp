@@ -9,7 +9,6 @@
 // DEVCERT_SOAK_SECONDS shortens the soak phase for a local try (CI keeps the default 60).
 #include <sys/resource.h>
 
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -22,19 +21,12 @@
 namespace devcert::wss::soak {
 namespace {
 
+using devcert::test::rss_kib;
 using devcert::test::TempDir;
 namespace stdfs = std::filesystem;
 
 constexpr int kHealthy = 500;
 constexpr int kGarbage = 8, kPlainHttp = 8, kSlowloris = 24, kOversized = 8;
-
-long rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
-  return -1;
-}
 
 long open_fds(pid_t pid) {
   std::error_code ec;

@@ -35,6 +35,13 @@ const std::vector<std::string> kHostileValues = {
     "/\\'",                "/$HOME/${HOME}/$(id)/`id`", "/dq\"x\"",  "/new\nline\n",
     "/tab\there;rm -rf x&|<>", "/glob*?[a]~!#", "/é ✓ \u2019typographic\u2018", "/%s%n"};
 
+// fish creates its config and history directories under $HOME on every start: the shells run
+// with a throw-away HOME, so that the real one stays as it was.
+std::map<std::string, std::string> shell_home(const TempDir& home) {
+  return {{"HOME", home.path().string()}, {"XDG_CONFIG_HOME", "\x01unset"},
+          {"XDG_DATA_HOME", "\x01unset"}, {"XDG_CACHE_HOME", "\x01unset"}};
+}
+
 // The shells this machine has, each with a command that reads the exports on stdin as
 // `eval "$(devcert env)"` (or fish's `devcert env | source`) does, then prints $V unchanged.
 std::vector<std::pair<Shell, std::vector<std::string>>> installed_shells() {
@@ -51,10 +58,11 @@ TEST(RenderExports, EveryInstalledShellReadsEachValueBackByteForByte) {
   auto shells = installed_shells();
   ASSERT_GE(shells.size(), 3u) << "bash, dash and sh at least";
   if (!test::have_tool("fish")) std::cout << "fish is not installed: scripts/deps.sh --test installs it\n";
+  TempDir home;
   for (const auto& [shell, argv] : shells)
     for (const auto& value : kHostileValues) {
       std::string exports = render_exports(shell, {{"V", value, "c"}});
-      auto r = test::run_process(argv, {}, {}, exports);
+      auto r = test::run_process(argv, shell_home(home), {}, exports);
       EXPECT_EQ(r.exit_code, 0) << argv[0] << ": " << r.err;
       EXPECT_EQ(r.out, value) << argv[0] << " read back another value from\n" << exports;
     }
@@ -117,7 +125,9 @@ TEST(EnvCommand, ARelativeCarootIsExportedAbsoluteToEveryShell) {
   const std::string name = "ca $HOME `id` \"q\" o'b \\ \\' \nline";
   test::make_ca(work.path() / name);
   auto expected = (stdfs::canonical(work.path()) / name / "rootCA.pem").string();
-  std::map<std::string, std::string> env{{"DEVCERT_CAROOT", name}, {"NO_COLOR", "1"}};
+  TempDir home;
+  auto env = shell_home(home);
+  env.insert({{"DEVCERT_CAROOT", name}, {"NO_COLOR", "1"}});
   const std::pair<std::string, std::string> posix[] = {
       {"bash", "bash"}, {"dash", "sh"}, {"sh", "sh"}, {"zsh", "zsh"}};  // the shell, its --shell
   for (const auto& [sh, flag] : posix) {
@@ -140,11 +150,13 @@ TEST(EnvCommand, ARelativeCarootIsExportedAbsoluteToEveryShell) {
 
 TEST(EnvCommand, FishAcceptsItWhenInstalled) {
   if (!test::have_tool("fish")) GTEST_SKIP() << "fish is not installed (the rendering is unit-tested above)";
-  TempDir caroot;
+  TempDir caroot, home;
   test::make_ca(caroot.path());
+  auto env = shell_home(home);
+  env["DEVCERT_CAROOT"] = caroot.path().string();
   auto r = test::run_process({"fish", "-c", "eval (" + std::string(DEVCERT_BIN) +
                                                 " env --shell fish | string collect); echo $DENO_CERT"},
-                             {{"DEVCERT_CAROOT", caroot.path().string()}});
+                             env);
   EXPECT_EQ(r.out, (caroot / "rootCA.pem").string() + "\n") << r.err;
 }
 

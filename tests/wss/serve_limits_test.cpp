@@ -1,12 +1,12 @@
 // `devcert serve` facing clients that choose their bytes and their numbers: what a client sent
 // (SNI, path, close reason) reaches the log escaped, and the connections (so the memory) are
 // capped, with the server still serving once a connection is free again.
-#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "robust/robust_support.h"
 #include "util/text.h"
 #include "wss/fixture.h"
 #include "wss/raw_client.h"
@@ -15,6 +15,7 @@ namespace devcert::wss::test {
 namespace {
 
 using namespace std::chrono_literals;
+using devcert::test::rss_kib;
 
 // `devcert serve` on 127.0.0.1, a free port, with a fresh CA.
 struct ServeProcess {
@@ -34,14 +35,6 @@ struct ServeProcess {
     if (process->wait_for_output("Ctrl-C stops")) port = port_after(process->out(), "wss://127.0.0.1:");
   }
 };
-
-long rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
-  return -1;
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
