@@ -28,5 +28,6 @@ void http_response(std::string_view data);  // diagnose::parse_http_response (ve
 void url(std::string_view data);            // diagnose::parse_url (verify-server URL)
 void config(std::string_view data);         // config::parse (devcert.toml)
 void private_key(std::string_view data);    // pki::load_private_key (the CA key, serve --key)
+void java_keystore(std::string_view data);  // trust::read_jks (Java's cacerts, install/status)
 
 }  // namespace devcert::fuzz
