@@ -13,4 +13,4 @@ scripts/package_test.sh
 # (scripts/sanitize.sh says what it leaves out and why).
 scripts/sanitize.sh
 # Hardening (issue 7): each libFuzzer target for FUZZ_SECONDS from its committed corpus.
-FUZZ_SECONDS=${FUZZ_SECONDS:-45} scripts/fuzz.sh names certificate csr http_response url websocket_frame config private_key
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} scripts/fuzz.sh names certificate csr http_response url websocket_frame config private_key java_keystore

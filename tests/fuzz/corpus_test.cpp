@@ -33,6 +33,7 @@ TEST(FuzzCorpus, Url) { run_corpus("url", url); }
 TEST(FuzzCorpus, WebsocketFrame) { run_corpus("websocket_frame", websocket_frame); }
 TEST(FuzzCorpus, Config) { run_corpus("config", config); }
 TEST(FuzzCorpus, PrivateKey) { run_corpus("private_key", private_key); }
+TEST(FuzzCorpus, JavaKeystore) { run_corpus("java_keystore", java_keystore); }
 
 // The invariant checks can fail: a body that accepted anything would pass every corpus.
 TEST(FuzzCorpus, InvariantViolationIsReported) {

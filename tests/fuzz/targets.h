@@ -29,5 +29,6 @@ void url(std::string_view data);            // diagnose::parse_url (verify-serve
 void websocket_frame(std::string_view data);  // diagnose::parse_frame_header, parse_close (verify-server URL)
 void config(std::string_view data);         // config::parse (devcert.toml)
 void private_key(std::string_view data);    // pki::load_private_key (the CA key, serve --key)
+void java_keystore(std::string_view data);  // trust::read_jks (Java's cacerts, install/status)
 
 }  // namespace devcert::fuzz

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "support/helpers.h"
 #include "trust/trust_support.h"
 
@@ -104,6 +106,30 @@ TEST_F(NssIntegration, StatusJsonNamesEveryDatabase) {
   EXPECT_TRUE(has(r.out, firefox_.string())) << r.out;
   EXPECT_TRUE(has(r.out, ca_.fingerprint)) << r.out;
   EXPECT_TRUE(has(r.out, "\"not_after\"")) << r.out;
+}
+
+// A profile made after install: status lists it by name and path as not holding the root, with
+// the fix, and --json reports every database with its own answer.
+TEST_F(NssIntegration, AProfileMadeAfterInstallShowsUntrustedWithTheFix) {
+  ASSERT_EQ(devcert({"install", "--store", "nss"}).exit_code, 0);
+  auto later = tmp_ / "home/.mozilla/firefox/t2.later";
+  stdfs::create_directories(later);
+  test::write_text(tmp_ / "home/.mozilla/firefox/profiles.ini",
+                   "[Profile0]\nName=default\nIsRelative=1\nPath=t1.default-release\n\n"
+                   "[Profile1]\nName=later\nIsRelative=1\nPath=t2.later\n");
+  ASSERT_EQ(certutil({"-N", "-d", "sql:" + later.string(), "--empty-password"}).exit_code, 0);
+  auto text = devcert({"status", "--store", "nss"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_TRUE(has(text.out, "Firefox profile later  " + later.string())) << text.out;
+  EXPECT_TRUE(has(text.out, "Firefox profile default  " + firefox_.string())) << text.out;
+  EXPECT_TRUE(has(text.out, "run 'devcert install'")) << text.out;
+  auto json = nlohmann::json::parse(devcert({"status", "--json", "--store", "nss"}).out);
+  std::map<std::string, bool> held;
+  for (const auto& db : json["stores"][0]["databases"]) held[db["path"]] = db["installed"];
+  EXPECT_EQ(held[firefox_.string()], true);
+  EXPECT_EQ(held[later.string()], false);
+  EXPECT_EQ(held[(tmp_ / "home/.pki/nssdb").string()], true);  // the one install created
+  ASSERT_EQ(devcert({"uninstall", "--store", "nss"}).exit_code, 0);
 }
 
 class JavaIntegration : public ::testing::Test {
