@@ -1,8 +1,5 @@
 #include "trust/nss_store.h"
 
-#include <algorithm>
-#include <fstream>
-#include <set>
 
 #include "error.h"
 #include "util/fs.h"
