@@ -14,6 +14,10 @@ constexpr CauseInfo kCauses[] = {
      "check the spelling; for a local name add it to /etc/hosts or use localhost",
      {"net::ERR_NAME_NOT_RESOLVED", "Hmm. We're having trouble finding that site.",
       "getaddrinfo ENOTFOUND", "socket.gaierror: [Errno -2] Name or service not known"}},
+    {"dns_timeout", "the resolver did not answer in time",
+     "check the nameserver in /etc/resolv.conf is reachable; for a local name add it to /etc/hosts",
+     {"net::ERR_NAME_NOT_RESOLVED", "Hmm. We're having trouble finding that site.",
+      "getaddrinfo EAI_AGAIN", "socket.gaierror: [Errno -3] Temporary failure in name resolution"}},
     {"connection_refused", "nothing listens on that address and port",
      "start the server, and check it listens on this port and address family "
      "(127.0.0.1 vs ::1: bind to both, or to localhost)",

@@ -162,7 +162,10 @@ class Walk {
   }
 
   std::string resolve_host() {
-    Resolution r = resolve(d_.endpoint.host, d_.endpoint.port);
+    Resolution r = resolve(d_.endpoint.host, d_.endpoint.port, deadline_);
+    if (r.timed_out)
+      throw Broken{"dns_timeout", "no answer from the resolver for " + d_.endpoint.host + " within " +
+                                      seconds() + " s (--timeout)", ""};
     if (r.addresses.empty())
       throw Broken{"dns_failed", d_.endpoint.host + " does not resolve (" + r.error + ")", ""};
     addresses_ = r.addresses;
@@ -361,13 +364,17 @@ class Walk {
                  "devcert issue " + ep.host};
   }
 
+  // --timeout as typed in a message: "1.5".
+  std::string seconds() const {
+    std::string s = std::to_string(opts_.timeout.count() / 1000.0);
+    return s.substr(0, s.find('.') + 2);
+  }
+
   // Why the connection stopped, as a cause: for a read or write that came up short.
   [[noreturn]] void connection_lost(const std::string& waiting_for) {
-    std::string seconds = std::to_string(opts_.timeout.count() / 1000.0);
-    seconds = seconds.substr(0, seconds.find('.') + 2);
     switch (conn_->end()) {
       case IoEnd::timeout:
-        throw Broken{"response_timeout", "no " + waiting_for + " within " + seconds + " s (--timeout)", ""};
+        throw Broken{"response_timeout", "no " + waiting_for + " within " + seconds() + " s (--timeout)", ""};
       case IoEnd::reset:
         throw Broken{"connection_reset", "the server reset the connection (" + conn_->detail() + ") instead of " +
                                              "sending its " + waiting_for, ""};

@@ -15,13 +15,45 @@
 
 namespace devcert::diagnose {
 
-Resolution resolve(const std::string& host, std::uint16_t port) {
+Resolution resolve(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
   Resolution out;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  // glibc's asynchronous getaddrinfo: a resolver that never answers (a dead nameserver, a
+  // firewall dropping UDP) would otherwise hold the dns stage for timeout x attempts of
+  // resolv.conf, far past --timeout. The request lives on the heap because a lookup that cannot
+  // be cancelled still writes into it after we return; it is then left to the exiting process.
+  struct Request {
+    std::string name, service;
+    addrinfo hints{};
+    gaicb cb{};
+  };
+  auto* req = new Request{host, std::to_string(port)};
+  req->hints.ai_family = AF_UNSPEC;
+  req->hints.ai_socktype = SOCK_STREAM;
+  req->cb.ar_name = req->name.c_str();
+  req->cb.ar_service = req->service.c_str();
+  req->cb.ar_request = &req->hints;
+  gaicb* list[] = {&req->cb};
+  int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, nullptr);
+  if (rc != 0) {
+    out.error = gai_strerror(rc);
+    delete req;
+    return out;
+  }
+  while ((rc = gai_error(&req->cb)) == EAI_INPROGRESS) {
+    auto left = std::chrono::ceil<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+    if (left <= 0) break;
+    timespec wait{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
+    const gaicb* waiting[] = {&req->cb};
+    gai_suspend(waiting, 1, &wait);
+  }
+  if (rc == EAI_INPROGRESS) {
+    out.timed_out = true;
+    out.error = "no answer from the resolver in time";
+    if (gai_cancel(&req->cb) == EAI_CANCELED) delete req;
+    return out;
+  }
+  addrinfo* res = req->cb.ar_result;
+  delete req;
   if (rc != 0) {
     out.error = gai_strerror(rc);
     return out;

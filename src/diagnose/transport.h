@@ -25,12 +25,13 @@ struct Address {
 };
 
 // Every address of `host` (in the resolver's order, the one clients use), or the resolver's
-// error text.
+// error text; `timed_out` when the resolver had not answered by `deadline`.
 struct Resolution {
   std::vector<Address> addresses;
   std::string error;
+  bool timed_out = false;
 };
-Resolution resolve(const std::string& host, std::uint16_t port);
+Resolution resolve(const std::string& host, std::uint16_t port, Clock::time_point deadline);
 
 enum class DialOutcome { connected, refused, timeout, unreachable, error };
 struct Dial {

@@ -192,6 +192,40 @@ INSTANTIATE_TEST_SUITE_P(Behaviours, HostileServer, testing::ValuesIn(kBehaviour
                            return std::string(info.param.mode) + "_" + info.param.leaf;
                          });
 
+// A nameserver that never answers: glibc alone would wait timeout x attempts of resolv.conf (here
+// 5 s x 3, per address family) before giving up. The dns stage ends at --timeout. The machine's
+// resolver configuration is never touched: resolv.conf and nsswitch.conf are replaced only inside
+// a private mount namespace, and the silent nameserver listens on a loopback address.
+TEST(VerifyServerDns, ASilentResolverIsATimeoutAtTheDnsStage) {
+  if (!test::have_tool("unshare")) GTEST_SKIP() << "unshare is not installed (util-linux)";
+  TempDir tmp;
+  const std::string nameserver = "127.77.0.53";
+  BackgroundProcess silent({"python3", "-c",
+                            "import socket,sys,time\n"
+                            "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                            "s.bind(('" + nameserver + "',53))\n"
+                            "print('ready',flush=True)\n"
+                            "time.sleep(120)\n"});
+  ASSERT_TRUE(silent.wait_for_output("ready\n")) << silent.err();
+  test::write_text(tmp / "resolv.conf", "nameserver " + nameserver + "\noptions timeout:5 attempts:3\n");
+  test::write_text(tmp / "nsswitch.conf", "hosts: files dns\n");
+  const std::string script =
+      "mount --bind \"$1\" /etc/resolv.conf && mount --bind \"$2\" /etc/nsswitch.conf && shift 2 && exec \"$@\"";
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = test::run_process(
+      {"unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", (tmp / "resolv.conf").string(),
+       (tmp / "nsswitch.conf").string(), DEVCERT_BIN, "verify-server", "wss://silent-resolver.test:9/", "--timeout",
+       "1", "--json"},
+      {{"DEVCERT_CAROOT", (tmp / "caroot").string()}});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, kTimeout + 5) << "the resolver kept devcert waiting";
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out << r.err;
+  EXPECT_EQ(j.value("stage", ""), "dns") << j.dump(2);
+  EXPECT_EQ(j.value("cause", ""), "dns_timeout") << j.dump(2);
+}
+
 // At process start, before any command runs: a reset peer ends a write with EPIPE, never devcert.
 TEST(VerifyServerSignals, DevcertIgnoresSigpipe) {
   TempDir tmp;

@@ -116,7 +116,7 @@ TEST(CloseReason, CodeAndReason) {
 
 TEST(Causes, EveryCodeOfTheContractHasWordsAndAFix) {
   std::vector<std::string_view> contract{
-      "dns_failed", "connection_refused", "connection_timeout", "connection_reset", "tls_handshake_failed",
+      "dns_failed", "dns_timeout", "connection_refused", "connection_timeout", "connection_reset", "tls_handshake_failed",
       "tls_version_too_old", "certificate_too_large", "not_tls", "self_signed", "unknown_issuer",
       "ca_not_installed", "chain_incomplete", "expired", "not_yet_valid", "hostname_mismatch", "ip_mismatch",
       "cn_only", "missing_server_auth", "name_constraint_violation", "weak_key", "not_websocket", "bad_response",
