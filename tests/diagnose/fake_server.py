@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 
+from http_head import header, read_head
+
 MODE = sys.argv[1]
 CERT = sys.argv[2] if len(sys.argv) > 2 else None
 KEY = sys.argv[3] if len(sys.argv) > 3 else None
@@ -36,23 +38,6 @@ def tls_context(max_version=None):
         ctx.maximum_version = max_version
     ctx.load_cert_chain(CERT, KEY)
     return ctx
-
-
-def read_head(conn):
-    data = b""
-    while b"\r\n\r\n" not in data and len(data) < 65536:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data.decode("latin-1")
-
-
-def header(head, name):
-    for line in head.split("\r\n")[1:]:
-        if ":" in line and line.split(":", 1)[0].strip().lower() == name:
-            return line.split(":", 1)[1].strip()
-    return ""
 
 
 def read_frame(conn):

@@ -35,28 +35,13 @@ import sys
 import threading
 import time
 
+from http_head import header, read_head
+
 MODE, CERT, KEY = sys.argv[1], sys.argv[2], sys.argv[3]
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 ESC = b"\x1b]0;pwned\x07\x1b[2J\x1b[31m\x9b\xc2\x9b"  # retitle, clear, red, C1 CSI (raw and UTF-8)
 
 threading.Timer(120, lambda: __import__("os")._exit(0)).start()
-
-
-def read_head(conn):
-    data = b""
-    while b"\r\n\r\n" not in data and len(data) < 65536:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data.decode("latin-1")
-
-
-def header(head, name):
-    for line in head.split("\r\n")[1:]:
-        if ":" in line and line.split(":", 1)[0].strip().lower() == name:
-            return line.split(":", 1)[1].strip()
-    return ""
 
 
 def recv_exact(conn, n):
