@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <unordered_set>
 
 #include "error.h"
 #include "util/text.h"
@@ -228,12 +229,12 @@ SubjectName classify_name(std::string_view input) {
 std::vector<SubjectName> parse_subject_names(const std::vector<std::string>& inputs) {
   if (inputs.empty()) throw UsageError("no names given", "devcert issue localhost 127.0.0.1 ::1");
   std::vector<SubjectName> names;
+  // A set, not a scan of what came before: a project file may list thousands of names.
+  std::unordered_set<std::string> seen;
   for (const std::string& input : inputs) {
     SubjectName name = classify_name(input);
-    bool seen = std::any_of(names.begin(), names.end(), [&](const SubjectName& n) {
-      return n.kind == name.kind && n.value == name.value;
-    });
-    if (!seen) names.push_back(std::move(name));
+    if (seen.insert(std::to_string(static_cast<int>(name.kind)) + ':' + name.value).second)
+      names.push_back(std::move(name));
   }
   return names;
 }

@@ -28,8 +28,8 @@ std::string pem_body(const std::string& pem) {
 std::vector<std::string> os_release_ids(const stdfs::path& root) {
   std::vector<std::string> ids;
   for (const char* file : {"etc/os-release", "usr/lib/os-release"}) {
-    std::ifstream in(root / file);
-    if (!in) continue;
+    if (!stdfs::is_regular_file(root / file)) continue;
+    std::istringstream in(fs::read_file(root / file));
     std::string line, id, like;
     while (std::getline(in, line)) {
       auto eq = line.find('=');

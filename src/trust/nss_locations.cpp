@@ -1,7 +1,9 @@
 #include "trust/nss_locations.h"
 
-#include <fstream>
 #include <set>
+#include <sstream>
+
+#include "util/fs.h"
 
 namespace devcert::trust {
 namespace {
@@ -76,7 +78,7 @@ std::vector<FirefoxRoot> firefox_roots(const stdfs::path& home, const stdfs::pat
 
 std::vector<FirefoxProfile> firefox_profiles(const stdfs::path& root) {
   std::vector<FirefoxProfile> found;
-  std::ifstream ini(root / "profiles.ini");
+  std::istringstream ini(stdfs::is_regular_file(root / "profiles.ini") ? fs::read_file(root / "profiles.ini") : "");
   std::string line, path, name;
   bool relative = true, in_profile = false;
   auto flush = [&] {

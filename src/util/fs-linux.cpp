@@ -259,9 +259,12 @@ std::string read_bounded(int fd, const std::string& name, size_t limit) {
 }  // namespace
 
 std::string read_file(const stdfs::path& path, size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK only for open(): a FIFO with no writer would otherwise hold open() forever; it now
+  // reads as empty. Reads block again, as a device or a slow disk needs.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error("cannot read " + path.string() + ": " + errno_text());
   try {
+    if (int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     std::string data = read_bounded(fd, path.string(), limit);
     ::close(fd);
     return data;

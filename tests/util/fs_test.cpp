@@ -1,10 +1,14 @@
 #include "util/fs.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -127,6 +131,19 @@ TEST(ReadFile, StopsAtTheLimitWhateverTheFileClaims) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "/dev/zero is larger than 1 MiB, the most devcert reads from one input");
   }
+}
+
+// A FIFO nobody writes to (made where a PEM or profiles.ini was expected) reads as empty instead
+// of holding open() forever.
+TEST(ReadFile, AFifoWithNoWriterDoesNotHang) {
+  TempDir tmp;
+  ASSERT_EQ(::mkfifo((tmp / "fifo").c_str(), 0600), 0);
+  auto read = std::async(std::launch::async, [&] { return read_file(tmp / "fifo"); });
+  if (read.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ::close(::open((tmp / "fifo").c_str(), O_WRONLY | O_NONBLOCK));  // lets the stuck open() end
+    ADD_FAILURE() << "read_file blocked in open() on a FIFO with no writer";
+  }
+  EXPECT_EQ(read.get(), "");
 }
 
 TEST(WriteCertificateRetiringKey, MovesTheOldKeyAsideNeverOverAnother) {
