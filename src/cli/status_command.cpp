@@ -41,14 +41,14 @@ int run_status(const TrustOptions& opts, Context& ctx) {
   ctx.out.line("  expires: " + ca.not_after);
   for (const auto& s : statuses) {
     if (!s.available) {
-      ctx.out.line(ctx.out.warn_mark() + " " + s.store + ": not available: " + s.why);
+      ctx.out.item("", Output::Mark::warning, s.store + ": not available: " + s.why);
       ctx.out.line("    fix: " + s.fix);
     } else {
-      ctx.out.line((s.installed ? ctx.out.ok_mark() : ctx.out.fail_mark()) + " " + s.store + ": " +
-                   (s.installed ? "installed" : "not installed"));
+      ctx.out.item("", s.installed ? Output::Mark::ok : Output::Mark::failed,
+                   s.store + ": " + (s.installed ? "installed" : "not installed"));
       for (const auto& l : s.locations)
-        ctx.out.line("    " + (l.holds_root ? ctx.out.ok_mark() : ctx.out.fail_mark()) + " " + l.label + "  " +
-                     l.path.string() + (l.exists ? "" : " (no database yet)"));
+        ctx.out.item("    ", l.holds_root ? Output::Mark::ok : Output::Mark::failed,
+                     l.label + "  " + l.path.string() + (l.exists ? "" : " (no database yet)"));
     }
   }
   if (!everywhere) ctx.out.line("not trusted everywhere: run 'devcert install'");

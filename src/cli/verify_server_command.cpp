@@ -6,6 +6,7 @@
 
 #include "cli/wss_commands.h"
 #include "error.h"
+#include "util/text.h"
 #include "wss/self_test.h"
 
 namespace devcert::cli {
@@ -17,14 +18,14 @@ std::string millis(std::chrono::microseconds us) {
   return buf;
 }
 
-std::string mark(const Context& ctx, wss::CheckItem::Status status) {
+Output::Mark mark(wss::CheckItem::Status status) {
   switch (status) {
-    case wss::CheckItem::Status::ok: return ctx.out.ok_mark();
-    case wss::CheckItem::Status::failed: return ctx.out.fail_mark();
-    case wss::CheckItem::Status::warning: return ctx.out.warn_mark();
+    case wss::CheckItem::Status::ok: return Output::Mark::ok;
+    case wss::CheckItem::Status::failed: return Output::Mark::failed;
+    case wss::CheckItem::Status::warning: return Output::Mark::warning;
     case wss::CheckItem::Status::skipped: break;
   }
-  return "-";
+  return Output::Mark::none;
 }
 
 void print_checklist(const wss::SelfTestReport& report, Context& ctx) {
@@ -36,10 +37,10 @@ void print_checklist(const wss::SelfTestReport& report, Context& ctx) {
     }
     std::string name = item.name;
     name.resize(std::max<std::size_t>(name.size(), 12), ' ');
-    std::string line = "  " + mark(ctx, item.status) + " " + name + " " + item.detail;
+    std::string line = name + " " + item.detail;
     if (item.status == wss::CheckItem::Status::skipped && item.detail.empty()) line += "skipped";
     else if (item.status != wss::CheckItem::Status::skipped) line += " (" + millis(item.elapsed) + ")";
-    ctx.out.line(line);
+    ctx.out.item("  ", mark(item.status), line);
     if (!item.fix.empty() && item.status != wss::CheckItem::Status::ok)
       ctx.out.line("      fix: " + item.fix);
   }
@@ -55,10 +56,11 @@ void print_json(const wss::SelfTestReport& report, Context& ctx) {
     j["steps"].push_back({{"group", item.group},
                           {"name", item.name},
                           {"status", wss::status_name(item.status)},
-                          {"detail", item.detail},
-                          {"fix", item.fix},
+                          {"detail", text::printable(item.detail)},  // it may quote the leaf's names
+                          {"fix", text::printable(item.fix)},
                           {"ms", static_cast<double>(item.elapsed.count()) / 1000.0}});
-  j["server_log"] = report.server_log;
+  j["server_log"] = nlohmann::json::array();
+  for (const auto& entry : report.server_log) j["server_log"].push_back(text::printable(entry));
   ctx.out.out() << j.dump(2) << "\n";
 }
 

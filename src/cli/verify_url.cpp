@@ -41,11 +41,11 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
   for (const auto& s : result.stages) {
     std::string name = s.name;
     name.resize(std::max<size_t>(name.size(), 12), ' ');
-    std::string mark = s.status == diagnose::Stage::Status::ok       ? ctx.out.ok_mark()
-                       : s.status == diagnose::Stage::Status::failed ? ctx.out.fail_mark()
-                                                                     : "-";
+    Output::Mark mark = s.status == diagnose::Stage::Status::ok       ? Output::Mark::ok
+                        : s.status == diagnose::Stage::Status::failed ? Output::Mark::failed
+                                                                      : Output::Mark::none;
     std::string detail = s.detail.empty() && s.status == diagnose::Stage::Status::skipped ? "skipped" : s.detail;
-    ctx.out.line("  " + mark + " " + name + " " + detail);
+    ctx.out.item("  ", mark, name + " " + detail);
   }
   for (std::size_t i = 0; i < result.peer_certificates.size(); ++i)
     ctx.out.detail("peer certificate " + std::to_string(i) + ": subject " + result.peer_certificates[i].subject +

@@ -26,10 +26,10 @@ StoreProgress progress_line(progress::Task& task, std::string doing) {
 
 void print_reports(Output& out, const std::vector<StoreReport>& reports) {
   for (const auto& r : reports) {
-    std::string mark = out.ok_mark();
-    if (r.outcome == Outcome::unavailable) mark = out.warn_mark();
-    if (r.outcome == Outcome::failed) mark = r.optional ? out.warn_mark() : out.fail_mark();
-    out.line(mark + " " + r.store + ": " + outcome_text(r.outcome) + "  " + r.where);
+    Output::Mark mark = Output::Mark::ok;
+    if (r.outcome == Outcome::unavailable) mark = Output::Mark::warning;
+    if (r.outcome == Outcome::failed) mark = r.optional ? Output::Mark::warning : Output::Mark::failed;
+    out.item("", mark, r.store + ": " + outcome_text(r.outcome) + "  " + r.where);
     if (!r.why.empty()) out.line("    why: " + r.why);
     if (!r.fix.empty()) out.line("    fix: " + r.fix);
     if (r.outcome == Outcome::failed && r.optional)

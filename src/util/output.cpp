@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "util/progress.h"
+#include "util/text.h"
 
 namespace devcert {
 
@@ -34,29 +35,35 @@ std::ostream& Output::err() {
 void Output::line(std::string_view text) {
   if (quiet) return;
   progress::erase();  // a terminal's stdout and stderr share one screen
-  out_ << text << "\n" << std::flush;
+  out_ << text::printable_lines(text) << "\n" << std::flush;
 }
 
 void Output::note(std::string_view text) {
-  if (!quiet) err() << paint(color_err, "1;36", "note:") << " " << text << "\n" << std::flush;
+  if (!quiet) err() << paint(color_err, "1;36", "note:") << " " << text::printable_lines(text) << "\n" << std::flush;
 }
 
 void Output::warning(std::string_view text) {
-  err() << paint(color_err, "1;33", "warning:") << " " << text << "\n" << std::flush;
+  err() << paint(color_err, "1;33", "warning:") << " " << text::printable_lines(text) << "\n" << std::flush;
 }
 
 void Output::error(std::string_view text, std::string_view fix) {
-  err() << paint(color_err, "1;31", "error:") << " " << text << "\n";
-  if (!fix.empty()) err_ << paint(color_err, "1;36", "fix:") << " " << fix << "\n";
+  err() << paint(color_err, "1;31", "error:") << " " << text::printable_lines(text) << "\n";
+  if (!fix.empty()) err_ << paint(color_err, "1;36", "fix:") << " " << text::printable_lines(fix) << "\n";
   err_ << std::flush;
 }
 
 void Output::detail(std::string_view text) {
-  if (verbose) err() << paint(color_err, "2", "verbose:") << " " << text << "\n" << std::flush;
+  if (verbose) err() << paint(color_err, "2", "verbose:") << " " << text::printable_lines(text) << "\n" << std::flush;
 }
 
-std::string Output::ok_mark() const { return paint(color_out, "32", "✓"); }
-std::string Output::fail_mark() const { return paint(color_out, "31", "✗"); }
-std::string Output::warn_mark() const { return paint(color_out, "33", "!"); }
+void Output::item(std::string_view indent, Mark mark, std::string_view text) {
+  if (quiet) return;
+  std::string drawn = mark == Mark::ok       ? paint(color_out, "32", "✓")
+                      : mark == Mark::failed  ? paint(color_out, "31", "✗")
+                      : mark == Mark::warning ? paint(color_out, "33", "!")
+                                              : "-";
+  progress::erase();
+  out_ << text::printable(indent) << drawn << " " << text::printable_lines(text) << "\n" << std::flush;
+}
 
 }  // namespace devcert

@@ -1,5 +1,7 @@
 // Messages in one voice: results on stdout; note:/warning:/error: on stderr. Each stream is
-// coloured only when it is a terminal, and never with NO_COLOR set.
+// coloured only when it is a terminal, and never with NO_COLOR set. Every text is printed through
+// text::printable_lines: a message may quote a path, a name or a server's bytes, and only
+// the colours and marks drawn here ever reach the terminal as control sequences.
 #pragma once
 
 #include <iostream>
@@ -24,10 +26,10 @@ class Output {
   void error(std::string_view text, std::string_view fix = {});
   void detail(std::string_view text);    // only with --verbose
 
-  // "✓"/"✗" marks for checklists on stdout, green/red when stdout is a colour terminal.
-  std::string ok_mark() const;
-  std::string fail_mark() const;
-  std::string warn_mark() const;
+  // One checklist line on stdout: INDENT, a mark ("✓" green, "✗" red, "!" yellow on a colour
+  // terminal; "-" for a step not run), then the text.
+  enum class Mark { ok, failed, warning, none };
+  void item(std::string_view indent, Mark mark, std::string_view text);
 
  private:
   static std::string paint(bool color, std::string_view code, std::string_view text);

@@ -17,8 +17,15 @@ size_t printable_length(std::string_view s) {
   if (c >= 0xc2 && c <= 0xdf) {
     // U+0080..U+009F (C2 80..C2 9F) are the C1 controls.
     if (c == 0xc2 && cont(1, 0x80, 0x9f)) return 0;
+    if (c == 0xd8 && cont(1, 0x9c, 0x9c)) return 0;  // U+061C ARABIC LETTER MARK
     return cont(1) ? 2 : 0;
   }
+  // The bidirectional controls (U+200E/F, U+202A..U+202E, U+2066..U+2069) reorder what follows
+  // them on screen: "Trojan Source" text that reads as one name and is another.
+  if (c == 0xe2 && s.size() >= 3 &&
+      ((b(1) == 0x80 && (b(2) == 0x8e || b(2) == 0x8f || (b(2) >= 0xaa && b(2) <= 0xae))) ||
+       (b(1) == 0x81 && b(2) >= 0xa6 && b(2) <= 0xa9)))
+    return 0;
   if (c == 0xe0) return cont(1, 0xa0, 0xbf) && cont(2) ? 3 : 0;
   if (c == 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
   if (c >= 0xe1 && c <= 0xef) return cont(1) && cont(2) ? 3 : 0;
@@ -45,6 +52,17 @@ std::string printable(std::string_view in) {
     }
   }
   return out;
+}
+
+std::string printable_lines(std::string_view in) {
+  std::string out;
+  for (size_t start = 0;;) {
+    size_t end = in.find('\n', start);
+    out += printable(in.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return out;
+    out += '\n';
+    start = end + 1;
+  }
 }
 
 bool is_printable(std::string_view in) {

@@ -9,11 +9,15 @@ namespace devcert::text {
 
 // `in` with every byte that a terminal could act on, or that is not valid UTF-8, written as
 // \xNN: C0 controls (ESC, CR, LF, BEL...), DEL, the C1 controls (U+0080..U+009F, which some
-// terminals take as CSI and OSC) and malformed or overlong sequences. Everything else, including
+// terminals take as CSI and OSC), the bidirectional controls (U+202E...) and malformed or
+// overlong sequences. Everything else, including
 // printable non-ASCII, is kept, so a Unicode host name still reads as itself.
 std::string printable(std::string_view in);
 
 // True when printable(in) would change nothing.
 bool is_printable(std::string_view in);
+
+// printable() line by line: the line breaks of a message devcert composed stay line breaks.
+std::string printable_lines(std::string_view in);
 
 }  // namespace devcert::text

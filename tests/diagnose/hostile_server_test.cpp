@@ -192,6 +192,30 @@ INSTANTIATE_TEST_SUITE_P(Behaviours, HostileServer, testing::ValuesIn(kBehaviour
                            return std::string(info.param.mode) + "_" + info.param.leaf;
                          });
 
+// The self test with a leaf of the user's (--cert): its CN and SANs reach the checklist and the
+// JSON escaped, like a server's in URL mode.
+TEST(VerifyServerSelfTest, TheLeafsNamesArePrintedEscaped) {
+  TempDir tmp;
+  ASSERT_EQ(test::run_devcert({"init"}, tmp / "caroot").exit_code, 0);
+  auto [cert, key] = raw_leaf(tmp, "esc", "evil\x1b]0;PWNED\x07\x1b[2J\xc2\x9b", {"x\x1b[2J.test", "localhost"});
+  for (bool json : {true, false}) {
+    SCOPED_TRACE(json ? "--json" : "text -v");
+    ProcessResult r = test::run_devcert({"verify-server", "--cert", cert, "--key", key, json ? "--json" : "-v"},
+                                        tmp / "caroot", tmp.path());
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // a self-signed leaf: the chain step fails
+    EXPECT_EQ(raw_control_at(r.out), std::string::npos) << r.out;
+    EXPECT_EQ(raw_control_at(r.err), std::string::npos) << r.err;
+    std::string printed = r.out + r.err;
+    if (json) {
+      nlohmann::json j;
+      ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out << r.err;
+      printed.clear();
+      collect_strings(j, printed);
+    }
+    EXPECT_NE(printed.find("x\\x1b[2J.test"), std::string::npos) << printed;
+  }
+}
+
 // A nameserver that never answers: glibc alone would wait timeout x attempts of resolv.conf (here
 // 5 s x 3, per address family) before giving up. The dns stage ends at --timeout. The machine's
 // resolver configuration is never touched: resolv.conf and nsswitch.conf are replaced only inside

@@ -25,6 +25,20 @@ TEST(Printable, EscapesWhatATerminalActsOn) {
   EXPECT_FALSE(is_printable("\x1b"));
 }
 
+TEST(Printable, EscapesBidirectionalControls) {
+  EXPECT_EQ(printable("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");  // U+202E RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(printable("\xe2\x81\xa6x"), "\\xe2\\x81\\xa6x");     // U+2066 LEFT-TO-RIGHT ISOLATE
+  EXPECT_EQ(printable("\xe2\x80\x8f"), "\\xe2\\x80\\x8f");       // U+200F RIGHT-TO-LEFT MARK
+  EXPECT_EQ(printable("\xd8\x9c"), "\\xd8\\x9c");                   // U+061C ARABIC LETTER MARK
+  EXPECT_EQ(printable("\xe2\x80\x94"), "\xe2\x80\x94");             // U+2014 EM DASH is kept
+  EXPECT_EQ(printable("\xd8\xa7"), "\xd8\xa7");                       // U+0627 ARABIC ALEF is kept
+}
+
+TEST(PrintableLines, KeepsLineBreaksAndEscapesTheRest) {
+  EXPECT_EQ(printable_lines("one\ntwo\x1b[2J\n"), "one\ntwo\\x1b[2J\n");
+  EXPECT_EQ(printable_lines("a\r\nb"), "a\\x0d\nb");
+}
+
 TEST(Printable, EscapesMalformedUtf8) {
   EXPECT_EQ(printable("\xff"), "\\xff");
   EXPECT_EQ(printable("\xc3"), "\\xc3");                    // cut short
