@@ -61,13 +61,13 @@ void use_hash_drbg() {
 }
 
 // An empty value (`--days ""`, `--cert-file ""`) is a mistake, never "use the default": each
-// option that takes a value, of every command, refuses it during the parse (exit 2).
+// option or positional that takes a value, of every command, refuses it during the parse (exit 2).
 void refuse_empty_values(CLI::App& app) {
   static const CLI::Validator not_empty(
       [](std::string& value) { return value.empty() ? std::string("an empty value is not allowed") : std::string(); },
       "", "not empty");
   for (CLI::Option* opt : app.get_options())
-    if (!opt->get_positional() && opt->get_expected_min() > 0) opt->check(not_empty);
+    if (opt->get_expected_min() > 0) opt->check(not_empty);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_empty_values(*sub);
 }
 

@@ -20,6 +20,7 @@
 #include "util/process.h"
 #include "util/fs.h"
 #include "util/output_paths.h"
+#include "util/text.h"
 
 namespace devcert::cli {
 
@@ -153,13 +154,14 @@ bool holds_key_of(const stdfs::path& key_file, EVP_PKEY* public_key) {
 // Writes the job's files; returns where a replaced certificate's stale key went, if anywhere.
 std::optional<stdfs::path> write_leaf(const Job& job, const pki::Leaf& leaf, const pki::CertificateAuthority& ca,
                                       const IssueOptions& opts, const std::string& password,
-                                      const stdfs::path& caroot, EVP_PKEY* csr_key) {
+                                      const stdfs::path& caroot, const std::vector<fs::InputPath>& inputs,
+                                      EVP_PKEY* csr_key) {
   // A project file's directories (certs/ in a fresh clone) are made; argument paths are as given.
   if (!job.where.empty())
     for (const fs::OutputPath* file : {&job.cert_file, &job.key_file, &job.p12_file})
       if (auto dir = file->path.parent_path(); !dir.empty()) fs::ensure_directory(dir, 0755);
   // Directories made, symlinks may have changed since the first look: look again.
-  fs::check_output_paths(outputs_of({job}), caroot);
+  fs::check_output_paths(outputs_of({job}), caroot, inputs);
   std::string cert_pem = pki::certificate_pem(leaf.cert.get());
   if (opts.fullchain) cert_pem += pki::certificate_pem(ca.cert.get());
   std::optional<stdfs::path> moved;
@@ -203,14 +205,15 @@ void describe_text(const Job& job, const pki::Leaf& leaf, const Written& written
   std::string list;
   for (const auto& n : job.names) list += (list.empty() ? "" : ", ") + n.value;
   ctx.out.line("issued a certificate for: " + list);
-  ctx.out.line("  certificate: " + job.cert_file.path.string() + (opts.fullchain ? " (with the root appended)" : ""));
-  if (leaf.key) ctx.out.line("  key:         " + job.key_file.path.string());
+  auto shown = [](const stdfs::path& p) { return text::printable(p.string()); };
+  ctx.out.line("  certificate: " + shown(job.cert_file.path) + (opts.fullchain ? " (with the root appended)" : ""));
+  if (leaf.key) ctx.out.line("  key:         " + shown(job.key_file.path));
   if (written.stale_key_moved_to)
-    ctx.out.line("  old key:     moved to " + written.stale_key_moved_to->string() +
+    ctx.out.line("  old key:     moved to " + shown(*written.stale_key_moved_to) +
                  " (it belongs to the replaced certificate; this one's key is the CSR's)");
   // The default is public (keytool's); a chosen password is never printed.
   if (!job.p12_file.path.empty())
-    ctx.out.line("  PKCS#12:     " + job.p12_file.path.string() +
+    ctx.out.line("  PKCS#12:     " + shown(job.p12_file.path) +
                  (password.source.empty() ? " (password \"" + password.value + "\")"
                                           : " (password from " + password.source + ")"));
   ctx.out.line("  expires:     " + pki::iso_time(X509_get0_notAfter(leaf.cert.get())));
@@ -231,7 +234,11 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   if (!from_arguments) file = config::load_for_command(opts.config_file);
   // Every entry is checked and minted before the first file is written: one bad entry, nothing issued.
   std::vector<Job> jobs = file ? jobs_from_file(*file, opts) : std::vector<Job>{job_from_arguments(opts, csr)};
-  fs::check_output_paths(outputs_of(jobs), ctx.caroot());
+  std::vector<fs::InputPath> inputs;
+  if (file) inputs.push_back({file->path, "the project file"});
+  if (csr) inputs.push_back({opts.csr_file, "the CSR given with --csr"});
+  if (!opts.p12_password_file.empty()) inputs.push_back({opts.p12_password_file, "the --p12-password-file"});
+  fs::check_output_paths(outputs_of(jobs), ctx.caroot(), inputs);
   P12Password password = p12_password(opts);
 
   pki::CaRoot root(ctx.caroot());
@@ -247,7 +254,7 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   }
   std::vector<Written> written;
   for (size_t i = 0; i < jobs.size(); ++i)
-    written.push_back({write_leaf(jobs[i], leaves[i], ca, opts, password.value, ctx.caroot(),
+    written.push_back({write_leaf(jobs[i], leaves[i], ca, opts, password.value, ctx.caroot(), inputs,
                                   csr ? csr->public_key.get() : nullptr)});
 
   if (opts.json) {
@@ -256,10 +263,12 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
     nlohmann::json j = {{"ca", root.cert_path().string()},
                         {"config", file ? nlohmann::json(file->path.string()) : nlohmann::json(nullptr)},
                         {"certificates", certificates}};
-    ctx.out.out() << j.dump(2) << "\n";
+    // ASCII only: a project file's path stays exact (\u escapes) yet carries no byte a terminal
+    // acts on, C1 controls included, which JSON would otherwise pass raw.
+    ctx.out.out() << j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
-  if (file) ctx.out.note("issuing the certificates listed in " + file->path.string());
+  if (file) ctx.out.note("issuing the certificates listed in " + text::printable(file->path.string()));
   for (size_t i = 0; i < jobs.size(); ++i) describe_text(jobs[i], leaves[i], written[i], opts, password, ctx);
   ctx.out.note("Node ignores the system store: export NODE_EXTRA_CA_CERTS=\"" +
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");

@@ -1,5 +1,8 @@
 #include "config/config.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -70,8 +73,10 @@ class Reader {
   }
 
  private:
+  // Escaped whole (printable is idempotent): a key, a value or a lower layer's message may quote
+  // the file's bytes, and a cloned repository's file must not drive the terminal.
   [[noreturn]] void fail(const toml::source_region& at, const std::string& message, std::string fix = {}) const {
-    throw Error(where(at) + ": " + message, std::move(fix));
+    throw Error(text::printable(where(at) + ": " + message), text::printable(fix));
   }
   [[noreturn]] void fail(const toml::node& at, const std::string& message, std::string fix = {}) const {
     fail(at.source(), message, std::move(fix));
@@ -135,7 +140,7 @@ class Reader {
     if (const toml::node* n = table->get("days")) ca.days = days_of(*n, kMaxRootDays, "10 years at most");
     if (const toml::node* n = table->get("permit")) {
       ca.permit = strings_of(*n, "permit");
-      pki::PermittedSet scratch;
+      pki::PermittedSet scratch = pki::default_permitted();  // as init adds them, to count the same
       for (size_t i = 0; i < ca.permit.size(); ++i)
         checked(*n->as_array()->get(i), [&] { pki::add_permit(scratch, ca.permit[i]); });
     }
@@ -307,7 +312,7 @@ ProjectFile parse(std::string_view text, std::string source) {
     root = toml::parse(ascii ? text : std::string_view(stand_in), source);
     if (!ascii) root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw Error(reader.where(e.source()) + ": " + std::string(e.description()),
+    throw Error(text::printable(reader.where(e.source()) + ": " + std::string(e.description())),
                 "see the commented sample: devcert init --write-config (in an empty directory)");
   }
   return reader.read(root);
@@ -325,18 +330,42 @@ std::optional<stdfs::path> find_project_file(const stdfs::path& start, const std
   }
 }
 
+namespace {
+
+// A project file says where devcert writes, so, as git's safe.directory and ssh's StrictModes
+// do, one that another user owns or may change is not used: a devcert.toml in a shared /tmp
+// above the working directory would otherwise be picked up silently.
+void check_ownership(const stdfs::path& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return;  // load() reports what is wrong with it
+  std::string shown = text::printable(path.string());
+  if (st.st_uid != ::geteuid() && st.st_uid != 0)
+    throw Error(shown + " is owned by uid " + std::to_string(st.st_uid) + ", not by you (uid " +
+                    std::to_string(::geteuid()) + "); a project file another user controls is not used",
+                "if it is yours: chown " + std::to_string(::geteuid()) + " " + shown +
+                    "; else give your own file with --config FILE");
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    throw Error(shown + " is writable by " + ((st.st_mode & S_IWOTH) ? "others" : "its group") +
+                    "; a project file another user can change is not used",
+                "chmod go-w " + shown);
+}
+
+}  // namespace
+
 std::optional<ProjectFile> load_for_command(const std::string& config_option) {
   if (!config_option.empty()) {
     stdfs::path path = stdfs::absolute(config_option);
     if (!stdfs::is_regular_file(path))
       throw UsageError("--config " + config_option + ": no such file",
                        "write a sample with: devcert init --write-config");
+    check_ownership(path);
     return load(path);
   }
   const char* home = std::getenv("HOME");
   auto found = find_project_file(stdfs::current_path(),
                                  home && *home ? std::optional<stdfs::path>(home) : std::nullopt);
   if (!found) return std::nullopt;
+  check_ownership(*found);
   return load(*found);
 }
 

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "util/text.h"
 
 namespace devcert::pki {
 namespace {
@@ -18,14 +19,14 @@ IpRange make_range(std::string_view text) {
   size_t len = 0;
   if (inet_pton(AF_INET, addr.c_str(), buf) == 1) len = 4;
   else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) len = 16;
-  else throw UsageError("'" + std::string(text) + "' is not an IP address or CIDR range");
+  else throw UsageError("'" + text::printable(text) + "' is not an IP address or CIDR range");
   int bits = static_cast<int>(len * 8);
   if (slash != std::string_view::npos) {
     std::string_view p = text.substr(slash + 1);
     int prefix = -1;
     auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
     if (ec != std::errc() || end != p.data() + p.size() || prefix < 0 || prefix > bits)
-      throw UsageError("'" + std::string(text) + "' has a bad prefix length (0.." +
+      throw UsageError("'" + text::printable(text) + "' has a bad prefix length (0.." +
                        std::to_string(bits) + ")");
     bits = prefix;
   }
@@ -120,6 +121,20 @@ PermitReview review_permitted(const PermittedSet& set) {
   return review;
 }
 
+// The root carries up to five subtrees per domain (DNS, email and URI): 256 entries keep it near
+// 30 KB, far below what clients and devcert read, and beyond any real development setup. The
+// cap also bounds the duplicate check below, so adding n values is linear in n.
+constexpr size_t kMaxPermitted = 256;
+
+namespace {
+void check_room(const PermittedSet& set, const std::string& value) {
+  if (set.domains.size() + set.ranges.size() >= kMaxPermitted)
+    throw UsageError("--permit " + text::printable(value) + ": a root permits at most " +
+                         std::to_string(kMaxPermitted) + " names and ranges (the defaults included)",
+                     "permit a parent domain or a wider CIDR instead of many small ones");
+}
+}  // namespace
+
 void add_permit(PermittedSet& set, std::string_view value) {
   std::string v(value);
   unsigned char buf[16];
@@ -127,8 +142,10 @@ void add_permit(PermittedSet& set, std::string_view value) {
                  inet_pton(AF_INET6, v.c_str(), buf) == 1;
   if (ip_like) {
     IpRange range = make_range(value);
-    if (std::find(set.ranges.begin(), set.ranges.end(), range) == set.ranges.end())
+    if (std::find(set.ranges.begin(), set.ranges.end(), range) == set.ranges.end()) {
+      check_room(set, v);
       set.ranges.push_back(range);
+    }
     return;
   }
   std::string_view domain = value;
@@ -137,12 +154,14 @@ void add_permit(PermittedSet& set, std::string_view value) {
   try {
     name = classify_name(domain);
   } catch (const NameError& e) {
-    throw UsageError("--permit " + v + ": " + e.what());
+    throw UsageError("--permit " + text::printable(v) + ": " + e.what());
   }
   if (name.kind != NameKind::dns || name.wildcard)
-    throw UsageError("--permit takes a domain (it covers all subdomains) or an IP/CIDR, not '" + v + "'");
-  if (std::find(set.domains.begin(), set.domains.end(), name.value) == set.domains.end())
+    throw UsageError("--permit takes a domain (it covers all subdomains) or an IP/CIDR, not '" + text::printable(v) + "'");
+  if (std::find(set.domains.begin(), set.domains.end(), name.value) == set.domains.end()) {
+    check_room(set, v);
     set.domains.push_back(name.value);
+  }
 }
 
 ossl::X509Extension make_name_constraints_extension(const PermittedSet& set) {

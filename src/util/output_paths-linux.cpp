@@ -84,11 +84,34 @@ struct Caroot {
   }
 };
 
+// Why `dir` cannot hold a new file, or "" when it can: from the command line it must be a
+// directory already; in a project, the nearest part of it that exists must be one (the rest is made).
+std::string unusable_directory(const stdfs::path& dir, bool may_create) {
+  struct stat st{};
+  stdfs::path at = dir.empty() ? stdfs::path(".") : dir;
+  while (::stat(at.c_str(), &st) != 0) {
+    if (!may_create) return text::printable(at.string()) + " does not exist";
+    stdfs::path up = at.parent_path().empty() ? stdfs::path(".") : at.parent_path();
+    if (up == at) return text::printable(at.string()) + " cannot be reached";
+    at = up;
+  }
+  if (!S_ISDIR(st.st_mode)) return text::printable(at.string()) + " is not a directory";
+  return {};
+}
+
 }  // namespace
 
-void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::path& caroot_dir) {
+void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::path& caroot_dir,
+                        const std::vector<InputPath>& inputs) {
   Caroot caroot(caroot_dir);
   Resolver resolver;
+  // Each input by where it resolves (so "./r.csr" is "r.csr") and by what it is (a link to it).
+  std::unordered_map<std::string, const InputPath*> input_paths;
+  std::unordered_map<FileId, const InputPath*, FileIdHash> input_files;
+  for (const InputPath& in : inputs) {
+    input_paths.try_emplace((resolver.parent_of(in.path) / in.path.filename()).string(), &in);
+    if (auto id = id_of(in.path)) input_files.try_emplace(*id, &in);
+  }
   std::unordered_map<std::string, const OutputPath*> seen;
   for (const OutputPath& out : outputs) {
     std::string shown = out.named_by + " " + text::printable(out.path.string());
@@ -102,8 +125,16 @@ void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::pat
     if (caroot.holds_directory(dir))
       refuse("is in the CAROOT (" + caroot.dir.string() + "), which holds only the CA; devcert never writes there",
              "write it somewhere else, e.g. in your project");
+    if (std::string why = unusable_directory(out.path.parent_path(), !out.confined_to.empty()); !why.empty())
+      refuse("cannot be written: " + why,
+             out.confined_to.empty() ? "create the directory first (mkdir -p), or give a path in an existing one"
+                                     : "change the path in the project file, or move the file that is in its way");
+    const InputPath* input = nullptr;
+    if (auto it = input_paths.find(resolved.string()); it != input_paths.end()) input = it->second;
     struct stat st{};
     if (::lstat(out.path.c_str(), &st) == 0) {
+      if (auto it = input_files.find(FileId{st.st_dev, st.st_ino}); !input && S_ISREG(st.st_mode) && it != input_files.end())
+        input = it->second;
       if (std::string kind = forbidden_kind(st.st_mode); !kind.empty())
         refuse("is " + kind + "; devcert replaces only regular files and symlinks",
                "choose another path, or remove it if you meant to replace it");
@@ -111,6 +142,9 @@ void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::pat
         refuse("is a hard link to a file in the CAROOT (" + caroot.dir.string() + "); devcert never replaces it",
                "choose another path");
     }
+    if (input)
+      refuse("is " + input->named_by + ", which this run reads; writing there would destroy it",
+             "give the output another path");
     if (!out.confined_to.empty()) {
       stdfs::path project = resolver.parent_of(out.confined_to / "x");
       if (!is_within(resolved, project))

@@ -17,13 +17,22 @@ struct OutputPath {
   stdfs::path confined_to;         // a project's directory, for a project file's paths; else empty
 };
 
+// A file this run reads (the devcert.toml, a CSR, a password file): no output may replace it.
+struct InputPath {
+  stdfs::path path;
+  std::string named_by;  // "--csr", "--p12-password-file", "the project file"
+};
+
 // Refuses, before anything is written, the outputs of one run that would replace what devcert
 // must not: a file in the CAROOT (by resolved directory, and by inode, so a hard link to the
 // CA key is caught too); anything that exists and is neither a regular file nor a symlink (a
 // symlink is replaced, never followed: FIFOs, sockets, devices and directories are refused);
-// a path outside its `confined_to` once its parent directories' symlinks are resolved; and one
-// file named twice. Linear in the number of outputs. Throws devcert::Error naming the path and
+// a path outside its `confined_to` once its parent directories' symlinks are resolved; one
+// file named twice; one of the run's `inputs` (by path or inode); and a directory that cannot
+// hold it (a typed path's directory must exist, a project's may be made but nothing on its way
+// may be a file), so that a later output's refusal never comes after an earlier one's write. Linear in the number of outputs. Throws devcert::Error naming the path and
 // why (exit 1, or 2 when both names of a shared path came from the command line).
-void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::path& caroot);
+void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::path& caroot,
+                        const std::vector<InputPath>& inputs = {});
 
 }  // namespace devcert::fs

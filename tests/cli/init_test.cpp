@@ -214,5 +214,17 @@ TEST(CarootCommand, ResolvesEnvironmentInOrder) {
             "/home/u/.local/share/devcert\n");
 }
 
+// Past 256 permitted names and ranges a root would grow toward what no client (nor devcert) reads.
+TEST_F(InitCommand, TooManyPermitsAreAUsageErrorAndNoCa) {
+  std::vector<std::string> args{"init"};
+  for (int i = 0; i < 242; ++i) args.insert(args.end(), {"--permit", "h" + std::to_string(i) + ".test"});
+  auto r = devcert(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--permit h241.test: a root permits at most 256"), std::string::npos) << r.err;
+  EXPECT_FALSE(stdfs::exists(caroot / "rootCA.pem"));
+  args.resize(1 + 2 * 241);
+  EXPECT_EQ(devcert(args).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace devcert::test

@@ -56,7 +56,6 @@ TEST_F(IssueCommand, RejectedNamesWriteNothing) {
                {"https://localhost/", "use its host part: devcert issue localhost"},
                {"*", "bare '*'"},
                {"*.*.test", "leftmost label"},
-               {"", "empty"},
                {"my host", "spaces"},
                {"google.com", "outside the CA's permitted domains"}};
   for (const auto& c : cases) {
@@ -305,7 +304,7 @@ TEST_F(IssueCommand, FailedWriteLeavesTheOldFileIntact) {
   write_text(work / "plain", "x");
   auto r = devcert({"issue", "localhost", "--key-file", "plain/k.pem"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot create a file in plain"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--key-file plain/k.pem: cannot be written: plain is not a directory"), std::string::npos) << r.err;
   EXPECT_EQ(read_text(work / "localhost.pem"), cert);
   for (const auto& e : stdfs::directory_iterator(work))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();

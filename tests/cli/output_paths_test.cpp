@@ -103,5 +103,71 @@ TEST_F(IssueOutputPaths, AnEmptyValueIsAUsageErrorForEveryCommand) {
   EXPECT_EQ(entries(work), before);
 }
 
+// Every output's directory is looked at before the first job writes: a refusal writes nothing.
+TEST_F(IssueOutputPaths, AnUnusableDirectoryIsRefusedBeforeAnyWrite) {
+  write_text(work / "app.pem", "OLD");
+  write_text(work / "app-key.pem", "OLD");
+  auto r = devcert({"issue", "localhost", "--cert-file", "app.pem", "--key-file", "app-key.pem", "--p12-file",
+                    "nodir/app.p12"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("--p12-file nodir/app.p12: cannot be written: nodir does not exist"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("mkdir -p"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(work / "app.pem"), "OLD");
+  EXPECT_EQ(read_text(work / "app-key.pem"), "OLD");
+
+  write_text(work / "f", "a file");
+  write_text(work / "devcert.toml", "[[cert]]\nnames = [\"a.test\"]\ncert = \"a.pem\"\nkey = \"a-key.pem\"\n\n"
+                                    "[[cert]]\nnames = [\"b.test\"]\ncert = \"f/b.pem\"\n");
+  auto before = entries(work);
+  r = devcert({"issue"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("devcert.toml:8:8: cert " + (work / "f/b.pem").string() + ": cannot be written: " +
+                       (work / "f").string() + " is not a directory"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("DEVCERT_CAROOT"), std::string::npos) << r.err;
+  EXPECT_EQ(entries(work), before);
+}
+
+// The files a run reads are never its outputs: the project file, the CSR, the password file.
+TEST_F(IssueOutputPaths, AnOutputNeverReplacesThisRunsInputs) {
+  write_text(work / "devcert.toml", "[[cert]]\nnames = [\"a.test\"]\ncert = \"devcert.toml\"\n");
+  std::string toml = read_text(work / "devcert.toml");
+  auto r = devcert({"issue"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("devcert.toml: is the project file, which this run reads"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(work / "devcert.toml"), toml);
+  stdfs::remove(work / "devcert.toml");
+
+  auto gen = run_process({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                          "-keyout", "r-key.pem", "-out", "r.csr", "-subj", "/CN=x", "-addext",
+                          "subjectAltName=DNS:r.test"},
+                         {}, work);
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::string csr = read_text(work / "r.csr");
+  r = devcert({"issue", "--csr", "r.csr", "--cert-file", "./r.csr"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("--cert-file ./r.csr: is the CSR given with --csr"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(work / "r.csr"), csr);
+
+  write_text(work / "pwfile", "secret\n");
+  stdfs::create_hard_link(work / "pwfile", work / "pwlink");
+  for (const char* key : {"pwfile", "pwlink"}) {
+    r = devcert({"issue", "localhost", "--key-file", key, "--p12-password-file", "pwfile", "--p12-file", "x.p12"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("is the --p12-password-file, which this run reads"), std::string::npos) << r.err;
+    EXPECT_EQ(read_text(work / "pwfile"), "secret\n");
+  }
+}
+
+// A positional is a value too: `verify-server ""` ran the whole self-test and passed.
+TEST_F(IssueOutputPaths, AnEmptyPositionalIsAUsageError) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"verify-server", ""}, {"inspect", ""}, {"issue", "localhost", ""}}) {
+    auto r = devcert(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << "\n" << r.err;
+    EXPECT_NE(r.err.find("an empty value is not allowed"), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace devcert::test

@@ -1,6 +1,10 @@
 // devcert.toml end to end: the real binary finds it, issues every certificate it lists, lets
 // flags override it, refuses a bad file without writing anything, and reports in JSON.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -96,6 +100,58 @@ TEST_F(ProjectFile, DiscoveryStopsAtTheRepositoryRootAndAtHome) {
   r = run_devcert({"issue"}, caroot, home_dir / "plain", {{"HOME", home_dir.string()}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(stdfs::exists(home_dir / "home.test.pem"));
+}
+
+// As git's safe.directory: a project file another user owns, or may change, is never used.
+TEST_F(ProjectFile, AFileAnotherUserOwnsOrCanChangeIsRefused) {
+  stdfs::path file = project / "devcert.toml";
+  write_text(file, "[[cert]]\nnames = [\"localhost\"]\n");
+  stdfs::create_directories(project / "sub");
+  ASSERT_EQ(::chown(file.c_str(), 4242, 4242), 0) << "tests run as root";
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"issue"}, {"issue", "--config", file.string()}, {"init"}}) {
+    auto r = in(project / "sub", args);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << r.err;
+    EXPECT_NE(r.err.find(file.string() + " is owned by uid 4242, not by you"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--config"), std::string::npos) << r.err;
+  }
+  ASSERT_EQ(::chown(file.c_str(), ::geteuid(), ::getegid()), 0);
+  stdfs::permissions(file, stdfs::perms(0666));
+  auto r = in(project / "sub", {"issue"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(file.string() + " is writable by others"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("chmod go-w " + file.string()), std::string::npos) << r.err;
+  EXPECT_TRUE(stdfs::is_empty(project / "sub"));
+  EXPECT_FALSE(stdfs::exists(project / "localhost.pem"));
+  stdfs::permissions(file, stdfs::perms(0644));
+  EXPECT_EQ(in(project / "sub", {"issue"}).exit_code, 0);
+}
+
+// A project file's strings reach the terminal escaped: paths in the report, keys and values in errors.
+TEST_F(ProjectFile, ControlCharactersFromTheFileNeverReachTheTerminalRaw) {
+  auto raw = [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\n') || c == 0x7f; }) ||
+           s.find("\xc2\x9b") != std::string::npos;
+  };
+  write_text(project / "devcert.toml",
+             "[[cert]]\nnames = [\"localhost\"]\ncert = \"c\\u001b]0;PWNED\\u0007\\u001b[2J.pem\"\n"
+             "key = \"k\\u009b31m.pem\"\n");
+  for (const auto& args : std::vector<std::vector<std::string>>{{"issue"}, {"issue", "--json"}}) {
+    auto r = in(project, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(raw(r.out)) << r.out;
+    EXPECT_FALSE(raw(r.err)) << r.err;
+  }
+  for (const char* body : {"\"\\u001b]0;X\\u0007\" = 1\n", "[[cert]]\nnames = [\"a.test\"]\nkey_type = \"\\u001b[2J\"\n",
+                           "[ca]\npermit = [\"\\u001b[2J\"]\n"}) {
+    write_text(project / "devcert.toml", body);
+    auto r = in(project, {"issue"});
+    EXPECT_NE(r.exit_code, 0) << body;
+    EXPECT_NE(r.err.find(":"), std::string::npos) << r.err;
+    EXPECT_FALSE(raw(r.err)) << r.err;
+    r = in(project, {"init"});
+    EXPECT_FALSE(raw(r.err)) << r.err;
+  }
 }
 
 TEST_F(ProjectFile, NamesOnTheCommandLineIgnoreTheFile) {

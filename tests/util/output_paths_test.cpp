@@ -43,7 +43,13 @@ TEST_F(OutputPaths, OrdinaryFilesSymlinksAndNewNamesPass) {
   EXPECT_EQ(one(work / "old.pem").first, "");
   EXPECT_EQ(one(work / "link.pem").first, "");
   EXPECT_EQ(one(work / "new.pem").first, "");
-  EXPECT_EQ(one(work / "not-yet" / "made.pem").first, "");
+  // A project's missing directories are made; a typed path's directory must exist.
+  EXPECT_EQ(check({{work / "not-yet" / "made.pem", "devcert.toml:3:8: cert", false, work}}).first, "");
+  EXPECT_NE(one(work / "not-yet" / "made.pem").first.find("not-yet does not exist"), std::string::npos);
+  write_text(work / "file", "x");
+  EXPECT_NE(check({{work / "file" / "sub" / "a.pem", "devcert.toml:3:8: cert", false, work}}).first.find(
+                (work / "file").string() + " is not a directory"),
+            std::string::npos);
 }
 
 TEST_F(OutputPaths, NothingInTheCarootHoweverItIsSpelled) {
