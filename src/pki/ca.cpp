@@ -53,6 +53,46 @@ void check_private(const stdfs::path& path, std::string_view what, mode_t forbid
                 "chmod " + std::string(fixed_mode) + " " + path.string());
 }
 
+std::string file_type_name(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+// A CA file is a regular file or absent, seen with lstat: a link could point the key or the
+// root anywhere (and a chmod would follow it), and a directory, FIFO or device is no CA file.
+// The fix moves the thing aside rather than changing it.
+void check_regular(const stdfs::path& path, std::string_view what) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return;
+  throw Error(std::string(what) + " " + path.string() + " is " + file_type_name(st.st_mode) +
+                  ", not a regular file; devcert reads its CA only from regular files, never through a link",
+              "move it aside (mv " + path.string() + " " + path.string() +
+                  ".aside) and put the CA file itself there from a backup; without one, move the CAROOT "
+                  "aside, then devcert init and devcert install");
+}
+
+// Why the text of rootCA.pem is not exactly one PEM certificate, or "". `env` hands this file
+// to Node as NODE_EXTRA_CA_CERTS, which trusts every certificate in it: one appended after the
+// root would be trusted without ever being checked here.
+std::string not_one_certificate(std::string_view pem) {
+  constexpr std::string_view space = " \t\r\n", begin = "-----BEGIN CERTIFICATE-----",
+                             end = "-----END CERTIFICATE-----";
+  size_t start = pem.find_first_not_of(space);
+  if (start == std::string_view::npos || pem.substr(start, begin.size()) != begin)
+    return "it does not begin with a PEM certificate (" + std::string(begin) + ")";
+  size_t stop = pem.find(end, start);
+  if (stop == std::string_view::npos) return "";  // truncated: the parser says so
+  if (pem.find_first_not_of(space, stop + end.size()) != std::string_view::npos)
+    return "it holds more than one certificate or other data after the root, and Node (given this file "
+           "by devcert env) would trust every certificate in it";
+  return "";
+}
+
 // Why `cert` cannot be this CAROOT's root, or "": a leaf or someone else's certificate put in
 // its place must never sign, nor be installed as a trusted root.
 std::string not_a_root(X509* cert) {
@@ -89,7 +129,11 @@ void CaRoot::check_directory() const {
 }
 
 InitResult CaRoot::init(const RootProfile& profile) const {
-  if (stdfs::is_directory(dir_)) check_directory();  // before .lock is made in it
+  if (stdfs::is_directory(dir_)) {  // before .lock is made in it
+    check_directory();
+    check_regular(key_path(), "the CA key");
+    check_regular(cert_path(), "the CA certificate");
+  }
   fs::ensure_directory(dir_, 0700);
   fs::FileLock lock(dir_ / ".lock");
   InitResult result;
@@ -119,14 +163,20 @@ InitResult CaRoot::init(const RootProfile& profile) const {
 
 ossl::X509Ptr CaRoot::load_cert() const {
   check_directory();
+  check_regular(cert_path(), "the CA certificate");
   if (!exists())
     throw Error("no devcert CA in " + dir_.string(), "create one: devcert init");
   check_private(cert_path(), "the CA certificate", 022, "644");
   const std::string fix = "restore it from a backup (devcert never rewrites a CA); without one, move " +
                           dir_.string() + " aside, then devcert init and devcert install";
+  std::string pem = fs::read_file(cert_path());
+  if (std::string why = not_one_certificate(pem); !why.empty())
+    throw Error(cert_path().string() + " cannot be the devcert root: " + why,
+                "keep only the root: openssl x509 -in " + cert_path().string() + " -out ROOT.pem, check it, then mv "
+                "ROOT.pem " + cert_path().string() + "; or " + fix);
   ossl::X509Ptr cert;
   try {
-    cert = load_certificate(fs::read_file(cert_path()), cert_path().string());
+    cert = load_certificate(pem, cert_path().string());
   } catch (const Error& e) {  // the same words, with the fix for a CA
     throw Error(e.what(), fix);
   }
@@ -138,6 +188,7 @@ ossl::X509Ptr CaRoot::load_cert() const {
 CertificateAuthority CaRoot::load() const {
   CertificateAuthority ca;
   ca.cert = load_cert();
+  check_regular(key_path(), "the CA key");
   if (!fs::file_mode(key_path()))
     throw Error("the CA key " + key_path().string() + " is missing; this CA can be trusted but cannot issue",
                 "restore the key, or create a new CA in an empty DEVCERT_CAROOT with devcert init");

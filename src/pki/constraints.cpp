@@ -106,11 +106,15 @@ PermitReview review_permitted(const PermittedSet& set) {
   const std::vector<std::string> special_use = default_permitted().domains;
   for (const auto& d : set.domains) {
     review.domains.push_back(d);
-    if (std::find(special_use.begin(), special_use.end(), d) != special_use.end()) continue;
+    // Only the special-use names are known never to be someone's public site: any other name
+    // may be (google.com), or may hold public suffixes below it (amazonaws.com holds
+    // us-east-1.amazonaws.com), so it reaches public sites whatever libpsl says of it.
+    if (std::any_of(special_use.begin(), special_use.end(), [&](const auto& s) { return in_domain(d, s); }))
+      continue;
     // libpsl's "*" rule makes every unlisted single label a suffix too: any TLD, real or not yet.
-    if (is_public_suffix(d))
-      review.public_reach.push_back(d + (d.find('.') == std::string::npos ? " (a top-level domain)"
-                                                                            : " (a public suffix)"));
+    review.public_reach.push_back(d + (d.find('.') == std::string::npos ? " (a top-level domain)"
+                                       : is_public_suffix(d)            ? " (a public suffix)"
+                                                                        : " (a public name)"));
   }
   const auto& safe = non_public_ranges();
   for (const auto& r : set.ranges) {

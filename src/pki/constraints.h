@@ -29,7 +29,8 @@ struct PermittedSet {
 PermittedSet default_permitted();
 
 // What a root with `set` may sign, for a person to read, and which entries reach beyond
-// development: a public suffix or top-level domain, or an address range that is not loopback,
+// development: any domain outside the special-use names of default_permitted() (a top-level
+// domain, a public suffix, or a public name such as google.com), or an address range that is not loopback,
 // private (RFC 1918, RFC 6598 shared, ULA) or link-local. A leaked key of such a root can
 // impersonate public sites, as an unconstrained one can.
 struct PermitReview {

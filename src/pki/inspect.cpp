@@ -8,16 +8,19 @@
 #include "pki/keys.h"
 #include "pki/names.h"
 #include "pki/profiles.h"
+#include "util/text.h"
 
 namespace devcert::pki {
 namespace {
 
+// UTF-8 (non-ASCII kept, so a Unicode name reads as itself), then escaped: OpenSSL escapes
+// the C0 controls but passes the C1 ones (U+009B is a CSI to some terminals) through.
 std::string name_text(const X509_NAME* name) {
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  return text::printable(std::string_view(data, static_cast<size_t>(len)));
 }
 
 std::string asn1_bytes(const ASN1_STRING* s) {

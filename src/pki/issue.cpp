@@ -16,11 +16,18 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
       std::string permit = name.value;
       if (name.kind == NameKind::email) permit = permit.substr(permit.rfind('@') + 1);
       if (name.wildcard) permit = permit.substr(2);
+      PermittedSet wanted;
+      add_permit(wanted, permit);
+      bool is_public = !review_permitted(wanted).public_reach.empty();
       throw NameError("cannot issue for " + name.input + ": " + *why +
                           "; clients would reject the certificate",
                       "a CA's constraints are fixed when it is made: create one that permits it, "
                       "e.g. DEVCERT_CAROOT=~/.local/share/devcert-extra devcert init --permit " +
-                          permit);
+                          permit +
+                          (is_public ? " (init warns: " + permit +
+                                           " is public, and anyone who copies that root's key can "
+                                           "impersonate it to this machine)"
+                                     : ""));
     }
   }
 }

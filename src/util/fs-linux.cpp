@@ -296,9 +296,26 @@ std::optional<mode_t> file_mode(const stdfs::path& path) {
 }
 
 FileLock::FileLock(const stdfs::path& path) {
-  // A directory cannot be opened for writing; flock works on a read-only descriptor.
-  fd_ = stdfs::is_directory(path) ? ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                                  : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // A directory (a link to one too: it is only read) cannot be opened for writing; flock works
+  // read-only. A lock file is never followed through a link (O_CREAT would create the link's
+  // target wherever it points) and is a regular file: a FIFO or device could block or act.
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  } else {
+    bool exists = ::lstat(path.c_str(), &st) == 0;
+    if (exists && S_ISLNK(st.st_mode))
+      throw Error("the lock file " + path.string() + " is a symbolic link; devcert never follows a lock file",
+                  "remove the link: rm " + path.string());
+    if (exists && !S_ISREG(st.st_mode))
+      throw Error("the lock file " + path.string() + " is not a regular file", "remove it: rm " + path.string());
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    // Checked again on what was opened, in case it was swapped in between.
+    if (fd_ >= 0 && (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))) {
+      ::close(fd_);
+      throw Error("the lock file " + path.string() + " is not a regular file", "remove it: rm " + path.string());
+    }
+  }
   if (fd_ < 0) throw Error("cannot open lock file " + path.string() + ": " + errno_text());
   while (::flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;

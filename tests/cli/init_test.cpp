@@ -87,9 +87,10 @@ TEST_F(InitCommand, PermitIsWrittenIntoTheRoot) {
 TEST_F(InitCommand, PublicPermitsWarnLoudlyAndTheSummarySaysWhatTheRootMaySign) {
   auto r = devcert({"init", "--permit", "com", "--permit", "co.uk", "--permit", "github.io", "--permit",
                     "0.0.0.0/0", "--permit", "::/0", "--permit", "8.8.0.0/16", "--permit", "corp.example",
-                    "--permit", "10.9.0.0/16"});
+                    "--permit", "10.9.0.0/16", "--permit", "google.com", "--permit", "amazonaws.com"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* reach : {"com (a top-level domain)", "co.uk (a public suffix)", "github.io (a public suffix)",
+                            "google.com (a public name)", "amazonaws.com (a public name)",
                             "0.0.0.0/0 (public addresses)", "::/0 (public addresses)",
                             "8.8.0.0/16 (public addresses)"})
     EXPECT_NE(r.err.find(std::string("warning: --permit ") + reach +
@@ -99,7 +100,7 @@ TEST_F(InitCommand, PublicPermitsWarnLoudlyAndTheSummarySaysWhatTheRootMaySign) 
   EXPECT_EQ(r.err.find("corp.example"), std::string::npos) << "a private permit is not a warning:\n" << r.err;
   EXPECT_EQ(r.err.find("10.9.0.0/16"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("  may sign:    localhost test example invalid local internal home.arpa com co.uk "
-                       "github.io corp.example (and their subdomains)\n"),
+                       "github.io corp.example google.com amazonaws.com (and their subdomains)\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("               IP 127.0.0.0/8 ::1/128 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 "

@@ -130,5 +130,39 @@ TEST_F(InspectCommand, AnEndlessInputEndsInAClearErrorUnderAMemoryLimit) {
   }
 }
 
+// The subject and issuer are a certificate's own bytes: ESC and the C1 control U+009B (a CSI to
+// some terminals) reach neither the terminal nor the JSON raw.
+TEST_F(InspectCommand, ControlCharactersInTheSubjectAreEscaped) {
+  auto made = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                           "-keyout", "c.key", "-out", "c1.pem", "-utf8", "-subj", "/O=o\x1b[31m\xc2\x9b/CN=c1.test",
+                           "-days", "5", "-addext", "subjectAltName=DNS:c1.test"},
+                          {}, work);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto raw = run_process({"openssl", "x509", "-in", "c1.pem", "-noout", "-subject", "-nameopt", "utf8,-esc_msb"});
+  ASSERT_NE(raw.out.find("\xc2\x9b"), std::string::npos) << "the certificate holds no U+009B: " << raw.out;
+  auto controls = [](const std::string& s) {
+    std::string found;
+    for (size_t i = 0; i < s.size(); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if ((c < 0x20 && c != '\n') || c == 0x7f || (c == 0xc2 && i + 1 < s.size() &&
+                                                    static_cast<unsigned char>(s[i + 1]) < 0xa0))
+        found += std::to_string(c) + " ";
+    }
+    return found;
+  };
+  auto text = devcert({"inspect", "c1.pem"});
+  EXPECT_NE(text.out.find("O=o"), std::string::npos) << text.out;
+  EXPECT_EQ(controls(text.out), "") << text.out;
+  auto json = devcert({"inspect", "--json", "c1.pem"});
+  auto j = nlohmann::json::parse(json.out);
+  for (const char* field : {"subject", "issuer"}) {
+    std::string value = j[field].get<std::string>();
+    EXPECT_NE(value.find("O=o"), std::string::npos) << field << ": " << value;
+    EXPECT_EQ(controls(value), "") << field << ": " << value;
+  }
+  EXPECT_EQ(json.out.find("\\u009b"), std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find("\\u001b"), std::string::npos) << json.out;
+}
+
 }  // namespace
 }  // namespace devcert::test

@@ -55,14 +55,16 @@ TEST_F(Chain, DevcertRefusesToIssueOutsideConstraints) {
   } catch (const NameError& e) {
     EXPECT_NE(std::string(e.what()).find("google.com is outside the CA's permitted domains"), std::string::npos)
         << e.what();
-    EXPECT_NE(e.fix().find("devcert init --permit google.com"), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find("devcert init --permit google.com (init warns: google.com is public"),
+              std::string::npos)
+        << e.fix();
   }
   try {
     issue_leaf(ca, parse_subject_names({"8.8.8.8"}), LeafProfile{});
     FAIL();
   } catch (const NameError& e) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.0/8"), std::string::npos) << e.what();
-    EXPECT_NE(e.fix().find("--permit 8.8.8.8"), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find("--permit 8.8.8.8 (init warns: 8.8.8.8 is public"), std::string::npos) << e.fix();
   }
 }
 

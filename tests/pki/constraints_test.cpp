@@ -31,8 +31,19 @@ TEST(ReviewPermitted, PublicSuffixesAndTopLevelDomainsArePublic) {
   EXPECT_EQ(reach_of(".CO.UK"), std::vector<std::string>{"co.uk (a public suffix)"});
 }
 
-TEST(ReviewPermitted, NamesBelowASuffixAreNot) {
-  for (const char* permit : {"corp.example", "me.github.io", "example.co.uk", "app.test", "lan.home.arpa"})
+// Only the special-use names are known never to be someone's site; every other name is public,
+// the names above public suffixes included (amazonaws.com holds us-east-1.amazonaws.com).
+TEST(ReviewPermitted, EveryNameOutsideTheSpecialUseOnesIsPublic) {
+  for (const char* permit : {"google.com", "amazonaws.com", "me.github.io", "example.co.uk", "testing", "mytest"})
+    EXPECT_EQ(reach_of(permit).size(), 1u) << permit;
+  EXPECT_EQ(reach_of("google.com"), std::vector<std::string>{"google.com (a public name)"});
+  EXPECT_EQ(reach_of("amazonaws.com"), std::vector<std::string>{"amazonaws.com (a public name)"});
+  EXPECT_EQ(reach_of("me.github.io"), std::vector<std::string>{"me.github.io (a public name)"});
+}
+
+TEST(ReviewPermitted, SpecialUseNamesAndTheirSubdomainsAreNot) {
+  for (const char* permit : {"corp.example", "app.test", "lan.home.arpa", "a.b.internal", "x.localhost",
+                             "printer.local", "x.invalid"})
     EXPECT_TRUE(reach_of(permit).empty()) << permit;
 }
 

@@ -2,6 +2,8 @@
 // stranger's certificate as rootCA.pem, a directory or file writable by group or others, or
 // owned by another user. Every command that reads the CA refuses, naming the file, why, and
 // the chmod/chown (or restore) that fixes it, and nothing anywhere changes.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -150,6 +152,81 @@ TEST_F(UntrustedCarootOwner, KeyOwnedByAnotherUserIsRefused) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("the CA key " + key.string() + " belongs to nobody"), std::string::npos) << r.err;
   EXPECT_EQ(snapshot(tmp.path()), before);
+}
+
+// A second CA appended to rootCA.pem would be trusted by Node through `devcert env`
+// (NODE_EXTRA_CA_CERTS) without ever being checked: the file is exactly one certificate.
+TEST_F(UntrustedCaroot, AnythingAfterTheRootCertificateIsRefused) {
+  TempDir other;
+  ASSERT_EQ(run_devcert({"init", "--unconstrained"}, other / "ca").exit_code, 0);
+  std::string root = read_text(cert);
+  write_text(cert, root + read_text(other / "ca" / "rootCA.pem"));
+  expect_all_refuse(cert, "holds more than one certificate or other data after the root",
+                    "keep only the root: openssl x509 -in " + cert.string());
+  write_text(cert, root + "\ntrailing words\n");
+  expect_all_refuse(cert, "holds more than one certificate or other data after the root", "keep only the root");
+  write_text(cert, "a comment\n" + root);
+  expect_all_refuse(cert, "does not begin with a PEM certificate", "keep only the root");
+  write_text(cert, root + "\n \n");  // whitespace after the root is harmless
+  auto ok = run({"issue", "localhost"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+// CA files are regular files, seen without following links: each other kind is refused as
+// what it is, with a fix that moves it aside (never a chmod through a link), and nothing changes.
+TEST_F(UntrustedCaroot, CaFilesThatAreNotRegularFilesAreRefusedAsWhatTheyAre) {
+  ASSERT_EQ(::mknod((tmp / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0) << "tests run as root";
+  std::string key_pem = read_text(key), cert_pem = read_text(cert);
+  auto become = [&](const stdfs::path& p, const std::string& kind) {
+    stdfs::remove(p);
+    if (kind == "dangling") stdfs::create_symlink(tmp / "nowhere", p);
+    if (kind == "directory") stdfs::create_directory(p);
+    if (kind == "device link") stdfs::create_symlink(tmp / "null", p);
+    if (kind == "fifo") ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+  };
+  const std::vector<std::pair<std::string, std::string>> kinds{
+      {"dangling", "is a symbolic link"}, {"directory", "is a directory"},
+      {"device link", "is a symbolic link"}, {"fifo", "is a FIFO"}};
+  for (const auto& [kind, said] : kinds) {
+    become(key, kind);
+    for (const auto& args : std::vector<std::vector<std::string>>{{"init"}, {"issue", "localhost"}}) {
+      auto before = entries(tmp.path());
+      auto r = run(args);
+      EXPECT_EQ(r.exit_code, 1) << kind << " " << args.front() << ": " << r.out << r.err;
+      EXPECT_NE(r.err.find("the CA key " + key.string() + " " + said), std::string::npos) << kind << ": " << r.err;
+      EXPECT_NE(r.err.find("mv " + key.string() + " " + key.string() + ".aside"), std::string::npos) << r.err;
+      EXPECT_EQ(r.err.find("chmod"), std::string::npos) << r.err;
+      EXPECT_EQ(entries(tmp.path()), before) << kind << " " << args.front() << " changed files";
+    }
+    stdfs::remove(key);
+    write_text(key, key_pem);
+    stdfs::permissions(key, stdfs::perms::owner_read | stdfs::perms::owner_write);
+  }
+  for (const auto& [kind, said] : kinds) {
+    become(cert, kind);
+    expect_all_refuse(cert, "the CA certificate " + cert.string() + " " + said, "mv " + cert.string());
+    stdfs::remove(cert);
+    write_text(cert, cert_pem);
+  }
+}
+
+// CAROOT/.lock is never followed through a link (it would create the link's target) and is a
+// regular file.
+TEST_F(UntrustedCaroot, LockFileIsNeverFollowedNorAnythingButARegularFile) {
+  stdfs::path lock = caroot / ".lock", target = tmp / "created-by-lock";
+  stdfs::remove(lock);
+  stdfs::create_symlink(target, lock);
+  auto r = run({"init"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("the lock file " + lock.string() + " is a symbolic link"), std::string::npos) << r.err;
+  EXPECT_FALSE(stdfs::exists(target));
+  stdfs::remove(lock);
+  ASSERT_EQ(::mkfifo(lock.c_str(), 0600), 0);
+  r = run({"init"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("the lock file " + lock.string() + " is not a regular file"), std::string::npos) << r.err;
+  stdfs::remove(lock);
+  EXPECT_EQ(run({"init"}).exit_code, 0);
 }
 
 }  // namespace
