@@ -10,7 +10,8 @@ namespace devcert::cli {
 
 int run_install(const TrustOptions& opts, Context& ctx) {
   auto reports =
-      trust::run_on_stores(ctx.caroot(), opts.stores, opts.firefox_policy, ctx.out, "installing the root", trust::install_into);
+      trust::run_on_stores(ctx.caroot(), opts.stores, opts.firefox_policy, ctx.out, "installing the root",
+                           trust::install_into);
   bool changed = false;
   for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
   if (!changed && !trust::any_fatal_failure(reports))
@@ -28,7 +29,8 @@ void add_install_command(CLI::App& app, Context& ctx, int& exit_code) {
                 "Also add the root to Firefox's enterprise policy file (" + trust::kFirefoxPolicyFile.string() +
                     ", needs root) so profiles made later trust it; Firefox then says it is managed");
   cmd->footer("Idempotent: a second run changes nothing and says so.\n"
-              "Examples:\n  devcert install\n  devcert install --store nss --store java");
+              "Examples:\n  devcert install\n  devcert install --store nss --store java\n"
+              "  sudo devcert install --firefox-policy");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_install(*opts, ctx); });
 }
 
