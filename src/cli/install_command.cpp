@@ -4,12 +4,14 @@
 #include "cli/trust_commands.h"
 #include "error.h"
 #include "trust/cli_support.h"
+#include "trust/firefox_policy.h"
 
 namespace devcert::cli {
 
 int run_install(const TrustOptions& opts, Context& ctx) {
   auto reports =
-      trust::run_on_stores(ctx.caroot(), opts.stores, ctx.out, "installing the root", trust::install_into);
+      trust::run_on_stores(ctx.caroot(), opts.stores, opts.firefox_policy, ctx.out, "installing the root",
+                           trust::install_into);
   bool changed = false;
   for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
   if (!changed && !trust::any_fatal_failure(reports))
@@ -21,10 +23,14 @@ int run_install(const TrustOptions& opts, Context& ctx) {
 void add_install_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<TrustOptions>();
   auto* cmd = app.add_subcommand("install", "Trust the root in the system, NSS (browsers) and Java stores");
-  cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable "
+  cmd->add_option("--store", opts->stores, "Only this store: system, nss, java or firefox-policy; repeatable "
                   "(default: $DEVCERT_TRUST_STORES, else all)");
+  cmd->add_flag("--firefox-policy", opts->firefox_policy,
+                "Also add the root to Firefox's enterprise policy file (" + trust::kFirefoxPolicyFile.string() +
+                    ", needs root) so profiles made later trust it; Firefox then says it is managed");
   cmd->footer("Idempotent: a second run changes nothing and says so.\n"
-              "Examples:\n  devcert install\n  devcert install --store nss --store java");
+              "Examples:\n  devcert install\n  devcert install --store nss --store java\n"
+              "  sudo devcert install --firefox-policy");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_install(*opts, ctx); });
 }
 

@@ -11,7 +11,7 @@ namespace devcert::cli {
 int run_status(const TrustOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
   process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  auto stores = trust::make_stores(trust::selected_from(opts.stores), runner,
+  auto stores = trust::make_stores(trust::selected_with_policy(opts.stores, false, ca), runner,
                                    trust::StoreEnvironment::from_process());
   auto statuses = trust::status_of(stores, ca);
   bool everywhere = true;
@@ -58,7 +58,7 @@ int run_status(const TrustOptions& opts, Context& ctx) {
 void add_status_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<TrustOptions>();
   auto* cmd = app.add_subcommand("status", "Show in which trust stores the root is installed");
-  cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable");
+  cmd->add_option("--store", opts->stores, "Only this store: system, nss, java or firefox-policy; repeatable");
   cmd->add_flag("--json", opts->json, "Print JSON");
   cmd->footer("Exit status: 0 when the root is installed in every available selected store, 1 otherwise.\n"
               "Examples:\n  devcert status\n  devcert status --store nss --json");

@@ -12,6 +12,7 @@ namespace devcert::cli {
 struct TrustOptions {
   std::vector<std::string> stores;  // --store NAME...; empty: DEVCERT_TRUST_STORES, else all
   bool json = false;
+  bool firefox_policy = false;  // install --firefox-policy
 };
 int run_install(const TrustOptions& opts, Context& ctx);
 int run_uninstall(const TrustOptions& opts, Context& ctx);

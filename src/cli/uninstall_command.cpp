@@ -9,7 +9,7 @@ namespace devcert::cli {
 
 int run_uninstall(const TrustOptions& opts, Context& ctx) {
   auto reports =
-      trust::run_on_stores(ctx.caroot(), opts.stores, ctx.out, "removing the root", trust::uninstall_from);
+      trust::run_on_stores(ctx.caroot(), opts.stores, false, ctx.out, "removing the root", trust::uninstall_from);
   ctx.out.note("the CA files stay in " + ctx.caroot().string());
   return trust::any_fatal_failure(reports) ? kExitFailure : kExitOk;
 }
@@ -17,8 +17,9 @@ int run_uninstall(const TrustOptions& opts, Context& ctx) {
 void add_uninstall_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<TrustOptions>();
   auto* cmd = app.add_subcommand("uninstall", "Remove the root from the trust stores (the CA files stay)");
-  cmd->add_option("--store", opts->stores, "Only this store: system, nss or java; repeatable");
-  cmd->footer("Removes exactly this CA's entries, never another certificate.\n"
+  cmd->add_option("--store", opts->stores, "Only this store: system, nss, java or firefox-policy; repeatable");
+  cmd->footer("Removes exactly this CA's entries, never another certificate; with no --store, also its\n"
+              "Firefox policy entry when install --firefox-policy made one.\n"
               "Examples:\n  devcert uninstall\n  devcert uninstall --store java");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_uninstall(*opts, ctx); });
 }

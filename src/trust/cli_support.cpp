@@ -1,8 +1,11 @@
 #include "trust/cli_support.h"
 
+#include <algorithm>
 #include <cstdlib>
 
+#include "error.h"
 #include "pki/ca.h"
+#include "trust/firefox_policy.h"
 
 namespace devcert::trust {
 
@@ -15,6 +18,25 @@ CaCertificate load_ca(const stdfs::path& caroot) {
 std::vector<std::string> selected_from(const std::vector<std::string>& flags) {
   const char* env = std::getenv("DEVCERT_TRUST_STORES");
   return select_store_names(flags, env ? env : "");
+}
+
+std::vector<std::string> selected_with_policy(const std::vector<std::string>& flags, bool add_policy,
+                                              const CaCertificate& ca) {
+  auto names = selected_from(flags);
+  const char* env = std::getenv("DEVCERT_TRUST_STORES");
+  bool chosen = !flags.empty() || (env && *env);
+  FirefoxPolicyStore policy({kFirefoxPolicyFile, false});
+  bool listed = false;
+  if (!add_policy && !chosen) {
+    try {
+      listed = policy.contains(ca);
+    } catch (const Error&) {
+      // A policies.json devcert cannot read holds no entry of ours; `--store firefox-policy` says why.
+    }
+  }
+  if ((add_policy || listed) && std::find(names.begin(), names.end(), policy.name()) == names.end())
+    names.push_back(policy.name());
+  return names;
 }
 
 StoreProgress progress_line(progress::Task& task, std::string doing) {
@@ -38,10 +60,10 @@ void print_reports(Output& out, const std::vector<StoreReport>& reports) {
 }
 
 std::vector<StoreReport> run_on_stores(const stdfs::path& caroot, const std::vector<std::string>& store_flags,
-                                       Output& out, const std::string& doing, StoreAction action) {
+                                       bool add_policy, Output& out, const std::string& doing, StoreAction action) {
   CaCertificate ca = load_ca(caroot);
   process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  StoreList stores = make_stores(selected_from(store_flags), runner, StoreEnvironment::from_process());
+  StoreList stores = make_stores(selected_with_policy(store_flags, add_policy, ca), runner, StoreEnvironment::from_process());
   out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
   std::vector<StoreReport> reports;
   {

@@ -19,6 +19,12 @@ CaCertificate load_ca(const stdfs::path& caroot);
 // --store flags, else DEVCERT_TRUST_STORES, else all.
 std::vector<std::string> selected_from(const std::vector<std::string>& flags);
 
+// selected_from plus the opt-in Firefox policy store: when `add_policy` (install
+// --firefox-policy), or when nothing was selected and the policy file already lists `ca`, so a
+// plain uninstall undoes it and a plain status shows it.
+std::vector<std::string> selected_with_policy(const std::vector<std::string>& flags, bool add_policy,
+                                              const CaCertificate& ca);
+
 // Shows "installing the root: nss (2/3)" on `task`'s progress line (a terminal only).
 StoreProgress progress_line(progress::Task& task, std::string doing);
 
@@ -30,6 +36,6 @@ void print_reports(Output& out, const std::vector<StoreReport>& reports);
 // `action` on them behind a progress line saying `doing`, print the reports and return them.
 using StoreAction = std::vector<StoreReport> (*)(StoreList&, const CaCertificate&, const StoreProgress&);
 std::vector<StoreReport> run_on_stores(const stdfs::path& caroot, const std::vector<std::string>& store_flags,
-                                       Output& out, const std::string& doing, StoreAction action);
+                                       bool add_policy, Output& out, const std::string& doing, StoreAction action);
 
 }  // namespace devcert::trust

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "trust/firefox_policy.h"
 #include "trust/java_store.h"
 #include "trust/nss_store.h"
 
@@ -35,6 +36,8 @@ StoreEnvironment StoreEnvironment::from_process() {
 
 std::vector<std::string> known_store_names() { return {"system", "nss", "java"}; }
 
+std::vector<std::string> opt_in_store_names() { return {"firefox-policy"}; }
+
 std::vector<std::string> select_store_names(const std::vector<std::string>& flags,
                                             const std::string& env_value) {
   std::vector<std::string> wanted;
@@ -50,6 +53,7 @@ std::vector<std::string> select_store_names(const std::vector<std::string>& flag
   }
   auto known = known_store_names();
   if (wanted.empty()) return known;
+  for (const auto& name : opt_in_store_names()) known.push_back(name);
   for (const auto& name : wanted)
     if (std::find(known.begin(), known.end(), name) == known.end())
       throw UsageError("unknown trust store '" + name + "'",
@@ -69,6 +73,8 @@ StoreList make_stores(const std::vector<std::string>& names, process::CommandRun
     else if (name == "nss") stores.push_back(std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home}));
     else if (name == "java")
       stores.push_back(std::make_unique<JavaStore>(runner, JavaOptions{env.java_home, env.is_root}));
+    else if (name == "firefox-policy")
+      stores.push_back(std::make_unique<FirefoxPolicyStore>(FirefoxPolicyOptions{kFirefoxPolicyFile, env.is_root}));
   }
   return stores;
 }

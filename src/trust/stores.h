@@ -21,6 +21,9 @@ struct StoreEnvironment {
 // The names --store accepts here, in the order install runs them: system first, because on
 // Debian its update hook also feeds Java's cacerts.
 std::vector<std::string> known_store_names();
+// Stores only a name selects (--store, DEVCERT_TRUST_STORES, install --firefox-policy): never
+// part of the default, because Firefox then says it is managed.
+std::vector<std::string> opt_in_store_names();
 
 // --store values win; else DEVCERT_TRUST_STORES (comma list); else every known store.
 // Throws UsageError naming the valid stores for an unknown name.

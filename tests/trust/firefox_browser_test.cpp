@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "wss/fixture.h"
 
@@ -97,6 +98,53 @@ TEST_F(Firefox, LegacyMozillaProfileTrustsAfterInstallOnly) {
   env_["MOZ_LEGACY_HOME"] = "\x01unset";
   ASSERT_TRUE(stdfs::exists(dir / "home/.mozilla/firefox/profiles.ini"));
   expect_install_then_uninstall_decides("legacy");
+}
+
+// The opt-in enterprise policy: a profile Firefox makes only after `install --store
+// firefox-policy` trusts the root (no certutil, no existing profile involved), and a profile made
+// after `uninstall` does not. Inside a private mount namespace, so the real /etc is never touched.
+TEST_F(Firefox, PolicyMakesProfilesCreatedLaterTrustTheRootUntilUninstall) {
+  if (!have_tool("unshare")) GTEST_SKIP() << "unshare is not installed (util-linux)";
+  stdfs::create_directories(dir / "home");
+  TestServer server(ca.leaf());
+  devcert::test::write_text(dir / "scenario.sh", R"SH(
+set -u
+page="https://localhost:$PORT/"
+"$DEVCERT_BIN" install --store firefox-policy; echo "install=$?"
+"$DEVCERT_BIN" status --json > status.json  # default selection: the policy shows because it lists our root
+firefox-esr --headless -CreateProfile made-after-install >/dev/null 2>&1
+node "$BROWSER_DIR/firefox_wss.js" made-after-install "$page"; echo "trusted=$?"
+"$DEVCERT_BIN" uninstall --store firefox-policy; echo "uninstall=$?"
+test -e /etc/firefox/policies/policies.json; echo "file-left=$?"
+node "$BROWSER_DIR/firefox_wss.js" made-after-install "$page"; echo "started-under-policy=$?"
+firefox-esr --headless -CreateProfile made-after-uninstall >/dev/null 2>&1
+node "$BROWSER_DIR/firefox_wss.js" made-after-uninstall "$page"; echo "after=$?"
+)SH");
+  auto env = env_;
+  env["DEVCERT_CAROOT"] = ca.root.dir().string();
+  env["DEVCERT_BIN"] = DEVCERT_BIN;
+  env["BROWSER_DIR"] = kBrowserDir;
+  env["PORT"] = std::to_string(server.port());
+  env["NO_COLOR"] = "1";
+  auto r = run_process({std::string(DEVCERT_SOURCE_DIR) + "/tests/trust/in_private_firefox_policy.sh", "bash",
+                        (dir / "scenario.sh").string()},
+                       env, dir.path());
+  if (r.exit_code == 77) GTEST_SKIP() << r.err;
+  EXPECT_NE(r.out.find("install=0"), std::string::npos) << r.out << r.err;
+  bool policy_reported = false;
+  auto status = nlohmann::json::parse(devcert::test::read_text(dir / "status.json"));
+  for (const auto& store : status["stores"])
+    policy_reported |= store["name"] == "firefox-policy" && store["installed"] == true;
+  EXPECT_TRUE(policy_reported) << devcert::test::read_text(dir / "status.json");
+  EXPECT_NE(r.out.find("echo received: hello from the devcert test page"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("trusted=0"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("uninstall=0"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("file-left=1"), std::string::npos) << r.out << r.err;
+  // The documented limit: a profile started under the policy imported the root into its own
+  // database, under Firefox's nickname, and uninstall does not reach that copy.
+  EXPECT_NE(r.out.find("started-under-policy=0"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("after=1"), std::string::npos) << r.out << r.err;
+  EXPECT_FALSE(stdfs::exists("/etc/firefox/policies/policies.json"));
 }
 
 }  // namespace
