@@ -138,7 +138,8 @@ TEST_F(InspectCommand, ControlCharactersInTheSubjectAreEscaped) {
                            "-days", "5", "-addext", "subjectAltName=DNS:c1.test"},
                           {}, work);
   ASSERT_EQ(made.exit_code, 0) << made.err;
-  auto raw = run_process({"openssl", "x509", "-in", "c1.pem", "-noout", "-subject", "-nameopt", "utf8,-esc_msb"});
+  auto raw = run_process({"openssl", "x509", "-in", "c1.pem", "-noout", "-subject", "-nameopt", "utf8,-esc_msb"},
+                         {}, work);
   ASSERT_NE(raw.out.find("\xc2\x9b"), std::string::npos) << "the certificate holds no U+009B: " << raw.out;
   auto controls = [](const std::string& s) {
     std::string found;
