@@ -60,4 +60,7 @@ void write_text(const stdfs::path& path, const std::string& text);
 // True when an executable of this name is on PATH.
 bool have_tool(const std::string& name);
 
+// `needle` occurs in `text`.
+inline bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
 }  // namespace devcert::test

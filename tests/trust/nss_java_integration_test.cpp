@@ -14,9 +14,7 @@ namespace {
 
 using test::TempDir;
 
-bool has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
+using test::has;
 
 class NssIntegration : public ::testing::Test {
  protected:

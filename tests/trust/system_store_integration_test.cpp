@@ -25,9 +25,7 @@ test::ProcessResult in_private_store(const TempDir& tmp, const std::string& scri
                            tmp.path());
 }
 
-bool has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
+using test::has;
 
 class SystemStoreIntegration : public ::testing::Test {
  protected:
