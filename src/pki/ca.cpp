@@ -53,23 +53,13 @@ void check_private(const stdfs::path& path, std::string_view what, mode_t forbid
                 "chmod " + std::string(fixed_mode) + " " + path.string());
 }
 
-std::string file_type_name(mode_t mode) {
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  return "not a regular file";
-}
-
 // A CA file is a regular file or absent, seen with lstat: a link could point the key or the
 // root anywhere (and a chmod would follow it), and a directory, FIFO or device is no CA file.
 // The fix moves the thing aside rather than changing it.
 void check_regular(const stdfs::path& path, std::string_view what) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return;
-  throw Error(std::string(what) + " " + path.string() + " is " + file_type_name(st.st_mode) +
+  throw Error(std::string(what) + " " + path.string() + " is " + fs::file_type_name(st.st_mode) +
                   ", not a regular file; devcert reads its CA only from regular files, never through a link",
               "move it aside (mv " + path.string() + " " + path.string() +
                   ".aside) and put the CA file itself there from a backup; without one, move the CAROOT "

@@ -289,6 +289,16 @@ void ensure_directory(const stdfs::path& dir, mode_t mode) {
   ::chmod(dir.c_str(), mode);  // mkdir's mode is filtered by the umask
 }
 
+std::string file_type_name(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
 std::optional<mode_t> file_mode(const stdfs::path& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;

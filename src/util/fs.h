@@ -61,6 +61,9 @@ std::string read_standard_input(size_t limit = kInputLimit);
 // Throws when `dir` exists and is not a directory.
 void ensure_directory(const stdfs::path& dir, mode_t mode);
 
+// What a file that is not a regular one is, for a refusal: "a FIFO", "a symbolic link"...
+std::string file_type_name(mode_t mode);
+
 // Permission bits of an existing file, or nullopt when it does not exist.
 std::optional<mode_t> file_mode(const stdfs::path& path);
 

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "error.h"
+#include "util/fs.h"
 #include "util/output_paths.h"
 #include "util/text.h"
 
@@ -30,12 +31,7 @@ std::optional<FileId> id_of(const stdfs::path& path) {
 // What a non-regular file is, for the refusal; empty for what devcert may replace.
 std::string forbidden_kind(mode_t mode) {
   if (S_ISREG(mode) || S_ISLNK(mode)) return {};
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISDIR(mode)) return "a directory";
-  return "not a regular file";
+  return file_type_name(mode);
 }
 
 bool is_within(const stdfs::path& path, const stdfs::path& dir) {
