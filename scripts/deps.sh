@@ -3,7 +3,7 @@
 set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config git
   libssl-dev libcli11-dev libtomlplusplus-dev libboost1.81-dev nlohmann-json3-dev
-  libidn2-dev libpsl-dev libunistring-dev publicsuffix googletest libgtest-dev openssl ca-certificates)
+  libidn2-dev libpsl-dev libunistring-dev libsqlite3-dev publicsuffix googletest libgtest-dev openssl ca-certificates)
 test_pkgs=(groff-base mandoc man-db dpkg-dev file mkcert libnss3-tools python3
   default-jdk-headless util-linux curl gnutls-bin chromium python3-websockets node-ws
   nginx caddy golang-go strace)

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "ossl/digest.h"
 #include "util/progress.h"
 
 namespace devcert::pki {
@@ -332,13 +333,7 @@ std::string fingerprint_hex(X509* cert) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   ossl::check_one(X509_digest(cert, EVP_sha256(), md, &len), "cannot hash a certificate");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
+  return ossl::hex({reinterpret_cast<const char*>(md), len});
 }
 
 std::string fingerprint_sha256(X509* cert) {

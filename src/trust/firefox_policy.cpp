@@ -107,7 +107,14 @@ void FirefoxPolicyStore::install(const CaCertificate& ca) {
 
 void FirefoxPolicyStore::uninstall(const CaCertificate& ca) {
   auto text = read_policy();
-  if (!text || !policy_lists_root(*text, ca.file.string(), options_.file)) return;
+  if (text && policy_lists_root(*text, ca.file.string(), options_.file)) remove_entry(ca, *text);
+  // A profile Firefox started while the policy listed the root imported it into its own
+  // database, and keeps trusting it without the policy: those copies go too.
+  if (profiles_ && profiles_->availability().available) profiles_->remove_policy_imports(ca);
+}
+
+void FirefoxPolicyStore::remove_entry(const CaCertificate& ca, const std::string& policy_text) {
+  const std::string* text = &policy_text;
   require_root("devcert uninstall --store firefox-policy");
   std::optional<json> undo;
   std::error_code ec;

@@ -3,9 +3,11 @@
 // managed by your organisation. System-wide, so it needs root like the system store.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "trust/nss_store.h"
 #include "trust/store.h"
 
 namespace devcert::trust {
@@ -37,7 +39,10 @@ struct FirefoxPolicyOptions {
 // in between, uninstall removes only our entry.
 class FirefoxPolicyStore : public TrustStore {
  public:
-  explicit FirefoxPolicyStore(FirefoxPolicyOptions options) : options_(std::move(options)) {}
+  // `profiles` (may be null): the NSS store whose Firefox profiles lose, on uninstall, the
+  // copies of the root Firefox imported from the policy while it was there.
+  explicit FirefoxPolicyStore(FirefoxPolicyOptions options, std::unique_ptr<NssStore> profiles = nullptr)
+      : options_(std::move(options)), profiles_(std::move(profiles)) {}
   std::string name() const override { return "firefox-policy"; }
   std::string where() override { return options_.file.string() + " (Firefox enterprise policy)"; }
   Availability availability() override { return Availability::yes(); }
@@ -50,9 +55,11 @@ class FirefoxPolicyStore : public TrustStore {
 
  private:
   std::optional<std::string> read_policy() const;
+  void remove_entry(const CaCertificate& ca, const std::string& policy_text);
   void require_root(const std::string& command) const;
 
   FirefoxPolicyOptions options_;
+  std::unique_ptr<NssStore> profiles_;
 };
 
 }  // namespace devcert::trust

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "ossl/digest.h"
+
 namespace devcert::trust {
 namespace {
 
@@ -45,16 +47,6 @@ constexpr std::uint64_t kPrivateKeyTag = 1, kTrustedCertTag = 2;
 // Far above any real cacerts (~150 entries), far below what a corrupt count could ask for.
 constexpr std::uint64_t kMaxEntries = 100000;
 
-std::string sha256_hex(std::string_view der) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(der.data(), der.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += {hex[md[i] >> 4], hex[md[i] & 15]};
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::vector<KeystoreEntry>> read_jks(std::string_view bytes) {
@@ -94,7 +86,7 @@ std::optional<std::vector<KeystoreEntry>> read_jks(std::string_view bytes) {
 
 bool holds_fingerprint(const std::vector<KeystoreEntry>& entries, const std::string& sha256) {
   return std::any_of(entries.begin(), entries.end(),
-                     [&](const KeystoreEntry& e) { return sha256_hex(e.der) == sha256; });
+                     [&](const KeystoreEntry& e) { return ossl::digest_hex(EVP_sha256(), e.der) == sha256; });
 }
 
 bool holds_alias(const std::vector<KeystoreEntry>& entries, const std::string& alias) {

@@ -136,7 +136,7 @@ std::vector<NssDatabase> find_nss_databases(const stdfs::path& home, const stdfs
 
   for (const auto& root : firefox_roots(home, xdg_config_home))
     for (const auto& profile : firefox_profiles(root.dir))
-      add({profile.dir, root.label + " profile " + profile.name, profile.has_db});
+      add({profile.dir, root.label + " profile " + profile.name, profile.has_db, true});
   return dbs;
 }
 

@@ -14,6 +14,7 @@ struct NssDatabase {
   stdfs::path dir;
   std::string label;    // "Chromium/Chrome", "Firefox profile default-release"
   bool exists = true;   // false: no cert9.db yet, created on install (NSS reads it when present)
+  bool firefox = false;  // a Firefox profile (which imports roots from the enterprise policy)
   std::string spec() const;  // "sql:DIR" (cert9.db) or "dbm:DIR" (legacy cert8.db)
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "trust/nss_database.h"
 #include "trust/nss_locations.h"
 #include "trust/store.h"
 #include "util/process.h"
@@ -27,10 +28,20 @@ class NssStore : public TrustStore {
   void uninstall(const CaCertificate& ca) override;
   std::vector<StoreLocation> locations(const CaCertificate& ca) override;
 
+  // The copies of our root Firefox made in its profiles from the enterprise policy (any
+  // nickname but ours), which the policy's uninstall takes away with it.
+  void remove_policy_imports(const CaCertificate& ca);
+
   const std::vector<NssDatabase>& databases();
   bool database_contains(const NssDatabase& db, const CaCertificate& ca);
 
  private:
+  // nullopt: the database can only be asked through certutil (see nss_database.h).
+  std::optional<std::vector<NssEntry>> entries(const NssDatabase& db, const CaCertificate& ca);
+  // Removes every copy of our root (only those under another nickname: `foreign_only`).
+  void remove_from(const NssDatabase& db, const CaCertificate& ca, bool foreign_only = false);
+  void remove_everywhere(const CaCertificate& ca, bool firefox_imports_only);
+  void delete_nickname(const NssDatabase& db, const std::string& nickname);
   bool chromium_installed();
   std::string certutil();
 

@@ -74,7 +74,9 @@ StoreList make_stores(const std::vector<std::string>& names, process::CommandRun
     else if (name == "java")
       stores.push_back(std::make_unique<JavaStore>(runner, JavaOptions{env.java_home, env.is_root}));
     else if (name == "firefox-policy")
-      stores.push_back(std::make_unique<FirefoxPolicyStore>(FirefoxPolicyOptions{kFirefoxPolicyFile, env.is_root}));
+      stores.push_back(std::make_unique<FirefoxPolicyStore>(
+          FirefoxPolicyOptions{kFirefoxPolicyFile, env.is_root},
+          std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home})));
   }
   return stores;
 }

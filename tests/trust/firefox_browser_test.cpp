@@ -101,8 +101,9 @@ TEST_F(Firefox, LegacyMozillaProfileTrustsAfterInstallOnly) {
 }
 
 // The opt-in enterprise policy: a profile Firefox makes only after `install --store
-// firefox-policy` trusts the root (no certutil, no existing profile involved), and a profile made
-// after `uninstall` does not. Inside a private mount namespace, so the real /etc is never touched.
+// firefox-policy` trusts the root (no certutil, no existing profile involved), and after
+// `uninstall` neither it nor a profile made later does. Inside a private mount namespace, so the
+// real /etc is never touched.
 TEST_F(Firefox, PolicyMakesProfilesCreatedLaterTrustTheRootUntilUninstall) {
   if (!have_tool("unshare")) GTEST_SKIP() << "unshare is not installed (util-linux)";
   stdfs::create_directories(dir / "home");
@@ -140,9 +141,9 @@ node "$BROWSER_DIR/firefox_wss.js" made-after-uninstall "$page"; echo "after=$?"
   EXPECT_NE(r.out.find("trusted=0"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("uninstall=0"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("file-left=1"), std::string::npos) << r.out << r.err;
-  // The documented limit: a profile started under the policy imported the root into its own
-  // database, under Firefox's nickname, and uninstall does not reach that copy.
-  EXPECT_NE(r.out.find("started-under-policy=0"), std::string::npos) << r.out << r.err;
+  // A profile started under the policy imported the root into its own database, under a
+  // nickname Firefox chose; uninstall finds that copy by its bytes and removes it too.
+  EXPECT_NE(r.out.find("started-under-policy=1"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("after=1"), std::string::npos) << r.out << r.err;
   EXPECT_FALSE(stdfs::exists("/etc/firefox/policies/policies.json"));
 }

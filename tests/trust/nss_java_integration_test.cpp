@@ -130,6 +130,42 @@ TEST_F(NssIntegration, AProfileMadeAfterInstallShowsUntrustedWithTheFix) {
   ASSERT_EQ(devcert({"uninstall", "--store", "nss"}).exit_code, 0);
 }
 
+// Firefox imports a root from its enterprise policy under a nickname of its own choosing, so
+// certutil's lookup by our nickname misses it. status and uninstall find it by its bytes.
+TEST_F(NssIntegration, OurRootUnderAnotherNicknameIsSeenAndRemoved) {
+  auto spec = "sql:" + firefox_.string();
+  ASSERT_EQ(certutil({"-A", "-d", spec, "-t", "CT,C,", "-n", "Imported By Firefox", "-i",
+                      (tmp_ / "ca/rootCA.pem").string()}).exit_code, 0);
+  ASSERT_TRUE(nss_accepts_leaf(firefox_));
+  auto json = nlohmann::json::parse(devcert({"status", "--json", "--store", "nss"}).out);
+  std::map<std::string, bool> held;
+  for (const auto& db : json["stores"][0]["databases"]) held[db["path"]] = db["installed"];
+  EXPECT_EQ(held[firefox_.string()], true) << json.dump(2);
+
+  auto uninstall = devcert({"uninstall", "--store", "nss"});
+  ASSERT_EQ(uninstall.exit_code, 0) << uninstall.out << uninstall.err;
+  auto listed = certutil({"-L", "-d", spec}).out;
+  EXPECT_FALSE(has(listed, "Imported By Firefox")) << listed;
+  EXPECT_TRUE(has(listed, "Corp Root")) << "another root stays: " << listed;
+  EXPECT_FALSE(nss_accepts_leaf(firefox_));
+}
+
+// certutil deletes by nickname; when another certificate shares the one our root carries,
+// deleting could take that one instead, so uninstall refuses and says where to do it by hand.
+TEST_F(NssIntegration, ANicknameSharedWithAnotherCertificateIsLeftAloneWithTheReason) {
+  auto spec = "sql:" + firefox_.string();
+  ASSERT_EQ(test::run_devcert({"init"}, tmp_ / "third").exit_code, 0);
+  for (const char* ca : {"ca", "third"})
+    ASSERT_EQ(certutil({"-A", "-d", spec, "-t", "C,,", "-n", "Shared Name", "-i",
+                        (tmp_ / ca / "rootCA.pem").string()}).exit_code, 0);
+  auto before = certutil({"-L", "-d", spec}).out;
+  auto uninstall = devcert({"uninstall", "--store", "nss"});
+  EXPECT_EQ(uninstall.exit_code, 1) << uninstall.out;
+  EXPECT_TRUE(has(uninstall.out, "'Shared Name'")) << uninstall.out;
+  EXPECT_TRUE(has(uninstall.out, "certificate manager")) << uninstall.out;
+  EXPECT_EQ(certutil({"-L", "-d", spec}).out, before);
+}
+
 class JavaIntegration : public ::testing::Test {
  protected:
   void SetUp() override {

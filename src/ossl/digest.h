@@ -1,0 +1,16 @@
+// A message digest as lowercase hex: certificate fingerprints, keystore and NSS lookups.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <openssl/evp.h>
+
+namespace devcert::ossl {
+
+std::string digest_hex(const EVP_MD* md, std::string_view bytes);
+
+// Bytes as lowercase hex.
+std::string hex(std::string_view bytes);
+
+}  // namespace devcert::ossl
