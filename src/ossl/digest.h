@@ -8,6 +8,7 @@
 
 namespace devcert::ossl {
 
+std::string digest(const EVP_MD* md, std::string_view bytes);  // the raw digest
 std::string digest_hex(const EVP_MD* md, std::string_view bytes);
 
 // Bytes as lowercase hex.

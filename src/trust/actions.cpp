@@ -1,6 +1,11 @@
 #include "trust/actions.h"
 
 #include <cstdlib>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "error.h"
 #include "pki/ca.h"
@@ -44,26 +49,67 @@ std::string outcome_text(Outcome outcome) {
 
 namespace {
 
-// One report per store: `act` runs on each available store, and an Error it throws becomes
-// that store's failure (the other stores still get their turn).
+// Runs `work(i)` for every store: stores that depend on none in the list start at once, each
+// followed in its thread by the stores that run after it (Java after the system store). The
+// first exception other than a store's own failure is rethrown once all have finished.
+template <typename Work>
+void in_dependency_chains(StoreList& stores, Work work) {
+  std::vector<std::vector<std::size_t>> chains;
+  std::map<std::string, std::size_t> chain_of;
+  for (std::size_t i = 0; i < stores.size(); ++i) {
+    std::optional<std::size_t> chain;
+    for (const auto& name : stores[i]->runs_after())
+      if (auto it = chain_of.find(name); it != chain_of.end()) chain = it->second;
+    if (!chain) {
+      chain = chains.size();
+      chains.emplace_back();
+    }
+    chains[*chain].push_back(i);
+    chain_of[stores[i]->name()] = *chain;
+  }
+  std::vector<std::exception_ptr> errors(chains.size());
+  auto run_chain = [&](std::size_t c) {
+    try {
+      for (std::size_t i : chains[c]) work(i);
+    } catch (...) {
+      errors[c] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> others;
+    for (std::size_t c = 1; c < chains.size(); ++c) others.emplace_back(run_chain, c);
+    if (!chains.empty()) run_chain(0);
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// One report per store, in the stores' order: `act` runs on each available store, and an Error
+// it throws becomes that store's failure (the other stores still get their turn).
 template <typename Act>
 std::vector<StoreReport> for_each_store(StoreList& stores, const StoreProgress& before, Act act) {
-  std::vector<StoreReport> reports;
-  for (auto& store : stores) {
-    if (before) before(*store, reports.size(), stores.size());
-    StoreReport r = start(*store);
-    if (!unavailable(*store, r)) {
+  std::vector<StoreReport> reports(stores.size());
+  std::mutex progress;
+  std::size_t started = 0;
+  in_dependency_chains(stores, [&](std::size_t i) {
+    TrustStore& store = *stores[i];
+    if (before) {
+      std::lock_guard lock(progress);
+      before(store, started++, stores.size());
+    }
+    StoreReport r = start(store);
+    if (!unavailable(store, r)) {
       try {
-        act(*store, r);
+        act(store, r);
       } catch (const Error& e) {
         r.outcome = Outcome::failed;
         r.why = e.what();
         r.fix = e.fix();
       }
-      r.where = store->where();  // NSS may have created a database
+      r.where = store.where();  // NSS may have created a database
     }
-    reports.push_back(std::move(r));
-  }
+    reports[i] = std::move(r);
+  });
   return reports;
 }
 
@@ -102,22 +148,22 @@ std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& 
 }
 
 std::vector<StoreStatus> status_of(StoreList& stores, const CaCertificate& ca) {
-  std::vector<StoreStatus> statuses;
-  for (auto& store : stores) {
-    StoreStatus s;
-    s.store = store->name();
-    s.where = store->where();
-    auto a = store->availability();
+  std::vector<StoreStatus> statuses(stores.size());
+  in_dependency_chains(stores, [&](std::size_t i) {
+    TrustStore& store = *stores[i];
+    StoreStatus& s = statuses[i];
+    s.store = store.name();
+    s.where = store.where();
+    auto a = store.availability();
     s.available = a.available;
     s.why = a.why;
     s.fix = a.fix;
     if (s.available) {
-      s.locations = store->locations(ca);
+      s.locations = store.locations(ca);
       s.installed = !s.locations.empty();
       for (const auto& l : s.locations) s.installed &= l.holds_root;
     }
-    statuses.push_back(std::move(s));
-  }
+  });
   return statuses;
 }
 

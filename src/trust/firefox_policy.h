@@ -49,6 +49,8 @@ class FirefoxPolicyStore : public TrustStore {
   bool contains(const CaCertificate& ca) override;
   void install(const CaCertificate& ca) override;
   void uninstall(const CaCertificate& ca) override;
+  // Its uninstall edits the Firefox profiles' databases, which the nss store also edits.
+  std::vector<std::string> runs_after() const override { return {"nss"}; }
   std::vector<StoreLocation> locations(const CaCertificate& ca) override {
     return {{"Firefox enterprise policy", options_.file, stdfs::exists(options_.file), contains(ca)}};
   }

@@ -29,6 +29,7 @@ class Reader {
     return out;
   }
   std::string_view utf() { return take(number(2)); }  // DataOutputStream.writeUTF
+  std::size_t pos() const { return pos_; }
 
  private:
   bool need(std::uint64_t size) {
@@ -62,6 +63,7 @@ std::optional<std::vector<KeystoreEntry>> read_jks(std::string_view bytes) {
   };
   std::vector<KeystoreEntry> entries;
   for (std::uint64_t i = 0; i < count && in.ok(); ++i) {
+    std::size_t offset = in.pos();
     auto tag = in.number(4);
     KeystoreEntry entry{std::string(in.utf()), {}};
     in.number(8);  // creation date
@@ -78,10 +80,47 @@ std::optional<std::vector<KeystoreEntry>> read_jks(std::string_view bytes) {
     } else {
       return std::nullopt;
     }
+    entry.offset = offset;
+    entry.size = in.pos() - offset;
     entries.push_back(std::move(entry));
   }
   if (!in.ok()) return std::nullopt;
   return entries;
+}
+
+namespace {
+
+constexpr std::size_t kHeaderSize = 12, kDigestSize = 20;  // magic, version, count; SHA-1
+
+// JavaKeyStore's integrity check: SHA-1 over the password as UTF-16BE, the words "Mighty
+// Aphrodite", then every byte before the digest.
+std::string jks_digest(std::string_view body, std::string_view password) {
+  std::string input;
+  for (unsigned char c : password) input += {'\0', static_cast<char>(c)};  // ASCII passwords only
+  input += "Mighty Aphrodite";
+  input += body;
+  return ossl::digest(EVP_sha1(), input);
+}
+
+}  // namespace
+
+std::optional<std::string> jks_without_alias(std::string_view bytes, const std::string& alias,
+                                             std::string_view password) {
+  auto entries = read_jks(bytes);
+  if (!entries || entries->empty()) return std::nullopt;
+  std::size_t body = entries->back().offset + entries->back().size;
+  if (bytes.size() != body + kDigestSize ||
+      jks_digest(bytes.substr(0, body), password) != bytes.substr(body))
+    return std::nullopt;
+  auto gone = std::find_if(entries->begin(), entries->end(), [&](const KeystoreEntry& e) { return e.alias == alias; });
+  if (gone == entries->end()) return std::nullopt;
+  std::string out(bytes.substr(0, kHeaderSize - 4));
+  auto count = static_cast<std::uint32_t>(entries->size() - 1);
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>(count >> shift & 0xff);
+  out += bytes.substr(kHeaderSize, gone->offset - kHeaderSize);
+  out += bytes.substr(gone->offset + gone->size, body - gone->offset - gone->size);
+  out += jks_digest(out, password);
+  return out;
 }
 
 bool holds_fingerprint(const std::vector<KeystoreEntry>& entries, const std::string& sha256) {

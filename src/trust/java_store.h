@@ -33,6 +33,8 @@ class JavaStore : public TrustStore {
   void uninstall(const CaCertificate& ca) override;
   std::vector<StoreLocation> locations(const CaCertificate& ca) override;
   bool optional_store() const override { return true; }
+  // Debian's update-ca-certificates hook copies system roots into cacerts.
+  std::vector<std::string> runs_after() const override { return {"system"}; }
 
   std::optional<JavaLocation> locate();
   std::vector<std::string> keytool_argv(std::vector<std::string> args);

@@ -1,5 +1,7 @@
 #include "trust/linux_system_store.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -229,7 +231,9 @@ namespace devcert::trust {
 // On install, Debian's ca-certificates-java hook copies our anchor into Java's cacerts as
 // "debian:NAME.pem". On removal update-ca-certificates tells its hooks nothing (it reports only
 // certificates disabled in ca-certificates.conf), so Java would go on trusting the root: remove
-// exactly that alias. A JKS keystore is read directly, so keytool (a JVM) starts only to delete.
+// exactly that alias. A JKS keystore devcert may write is edited directly (the other entries kept
+// byte for byte); keytool, a JVM that takes longer than the rest of uninstall, starts only for
+// another format or through sudo.
 void LinuxSystemStore::remove_java_copy(const CaCertificate& ca) {
   if (options_.layout->java_cacerts.empty()) return;
   stdfs::path cacerts = rooted(options_.layout->java_cacerts);
@@ -238,7 +242,14 @@ void LinuxSystemStore::remove_java_copy(const CaCertificate& ca) {
   const std::string alias = "debian:" + ca.name + ".pem";
   std::optional<bool> present;
   try {
-    if (auto entries = read_jks(fs::read_file(cacerts))) present = holds_alias(*entries, alias);
+    std::string bytes = fs::read_file(cacerts, fs::kBundleLimit);
+    if (auto entries = read_jks(bytes)) present = holds_alias(*entries, alias);
+    if (present == true && !stdfs::is_symlink(cacerts, ec) && ::access(cacerts.c_str(), W_OK) == 0) {
+      if (auto edited = jks_without_alias(bytes, alias, kCacertsPassword)) {
+        fs::write_file_atomic(cacerts, *edited, fs::file_mode(cacerts).value_or(0644));
+        return;
+      }
+    }
   } catch (const Error&) {
     // unreadable as this user: keytool through sudo decides below
   }

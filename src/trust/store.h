@@ -69,8 +69,11 @@ class TrustStore {
   virtual std::vector<StoreLocation> locations(const CaCertificate& ca) {
     return {{name(), where(), true, contains(ca)}};
   }
-  // Java's failure is a warning: the other stores still count (issue 3).
+  // Java's failure is a warning: the other stores still count.
   virtual bool optional_store() const { return false; }
+  // The stores whose work this one sees, so it runs after them; every other pair of stores
+  // works at the same time.
+  virtual std::vector<std::string> runs_after() const { return {}; }
 };
 
 using StoreList = std::vector<std::unique_ptr<TrustStore>>;

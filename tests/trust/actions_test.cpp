@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "error.h"
 #include "trust/stores.h"
 
@@ -96,6 +101,57 @@ TEST(SelectStoreNames, FlagsWinThenEnvironmentThenAll) {
 
 TEST(UntrustedSummary, EmptyWithoutACa) {
   EXPECT_EQ(untrusted_summary("/nonexistent/devcert-caroot"), "");
+}
+
+
+// A store whose install records when it starts and ends, and may wait for another store's start.
+class OrderedStore : public MemoryStore {
+ public:
+  struct Log {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> events;
+    bool saw(const std::string& event) {
+      return std::find(events.begin(), events.end(), event) != events.end();
+    }
+  };
+  OrderedStore(std::string name, Log& log, std::vector<std::string> after = {}, std::string waits_for = {})
+      : MemoryStore(std::move(name)), log_(log), after_(std::move(after)), waits_for_(std::move(waits_for)) {}
+  std::vector<std::string> runs_after() const override { return after_; }
+  void install(const CaCertificate& ca) override {
+    std::unique_lock lock(log_.mutex);
+    log_.events.push_back(name() + " start");
+    log_.changed.notify_all();
+    // Run one at a time, this would wait forever: the bound turns that into a failed report.
+    if (!waits_for_.empty() &&
+        !log_.changed.wait_for(lock, std::chrono::seconds(30), [&] { return log_.saw(waits_for_ + " start"); }))
+      throw Error("never saw " + waits_for_ + " start", "");
+    log_.events.push_back(name() + " end");
+    lock.unlock();
+    MemoryStore::install(ca);
+  }
+
+ private:
+  Log& log_;
+  std::vector<std::string> after_;
+  std::string waits_for_;
+};
+
+// Independent stores work at the same time, and a store that runs after another (Java after the
+// system store, whose Debian hook writes into Java's cacerts) starts only once that one is done.
+TEST(InstallInto, IndependentStoresOverlapAndDependentOnesFollow) {
+  OrderedStore::Log log;
+  StoreList stores;
+  stores.push_back(std::make_unique<OrderedStore>("system", log, std::vector<std::string>{}, "nss"));
+  stores.push_back(std::make_unique<OrderedStore>("nss", log, std::vector<std::string>{}, "system"));
+  stores.push_back(std::make_unique<OrderedStore>("java", log, std::vector<std::string>{"system"}));
+  CaCertificate ca;
+  auto reports = install_into(stores, ca);
+  ASSERT_EQ(reports.size(), 3u);
+  for (const auto& r : reports) EXPECT_EQ(r.outcome, Outcome::installed) << r.store << ": " << r.why;
+  EXPECT_EQ(reports[2].store, "java") << "reports keep the stores' order";
+  auto at = [&](const std::string& e) { return std::find(log.events.begin(), log.events.end(), e) - log.events.begin(); };
+  EXPECT_LT(at("system end"), at("java start"));
 }
 
 }  // namespace

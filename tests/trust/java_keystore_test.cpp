@@ -57,5 +57,43 @@ TEST(ReadJks, DebiansRealCacertsReadsLikeKeytool) {
   for (const auto& e : *entries) EXPECT_NE(listed.out.find(e.alias + ","), std::string::npos) << e.alias;
 }
 
+// keytool makes the keystore, with the entry devcert removes between two others; after the
+// edit keytool still opens it with the password (so the digest is right), lists exactly the two
+// others, and their bytes are unchanged.
+TEST(JksWithoutAlias, KeytoolAcceptsTheResultAndTheOtherEntriesStay) {
+  if (!test::have_tool("keytool")) GTEST_SKIP() << "keytool is not installed (default-jdk-headless)";
+  TempDir dir;
+  auto store = (dir / "cacerts").string();
+  for (const char* name : {"first", "ours", "last"}) {
+    auto made = test::run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                   "ec_paramgen_curve:P-256", "-nodes", "-keyout", (dir / name).string() + ".key",
+                                   "-out", (dir / name).string() + ".pem", "-subj", std::string("/CN=") + name,
+                                   "-days", "2"});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    auto imported = test::run_process({"keytool", "-importcert", "-noprompt", "-storetype", "JKS", "-keystore",
+                                       store, "-storepass", "changeit", "-alias", std::string("debian:") + name + ".pem",
+                                       "-file", (dir / name).string() + ".pem"});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+  std::string before = test::read_text(store);
+  EXPECT_FALSE(jks_without_alias(before, "debian:ours.pem", "wrong password")) << "an unverified store is not rewritten";
+  EXPECT_FALSE(jks_without_alias(before, "debian:absent.pem", "changeit"));
+  auto edited = jks_without_alias(before, "debian:ours.pem", "changeit");
+  ASSERT_TRUE(edited);
+  test::write_text(dir / "cacerts", *edited);
+
+  auto listed = test::run_process({"keytool", "-list", "-keystore", store, "-storepass", "changeit"});
+  ASSERT_EQ(listed.exit_code, 0) << "keytool refused the edited store: " << listed.err << listed.out;
+  EXPECT_NE(listed.out.find("Your keystore contains 2 entries"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("debian:first.pem,"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("debian:last.pem,"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("debian:ours.pem"), std::string::npos) << listed.out;
+  auto old_entries = read_jks(before), new_entries = read_jks(*edited);
+  ASSERT_TRUE(old_entries && new_entries);
+  ASSERT_EQ(new_entries->size(), 2u);
+  EXPECT_EQ((*new_entries)[0].der, (*old_entries)[0].der);
+  EXPECT_EQ((*new_entries)[1].der, (*old_entries)[2].der);
+}
+
 }  // namespace
 }  // namespace devcert::trust

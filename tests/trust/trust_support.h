@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,8 +21,11 @@ class FakeRunner : public process::CommandRunner {
   std::vector<process::Command> commands;
   std::set<std::string> programs;
   std::function<process::Result(const process::Command&)> handler;
+  std::mutex mutex;
 
+  // Stores run at the same time (trust/actions.cpp), each calling its runner.
   process::Result run(const process::Command& cmd) override {
+    std::lock_guard lock(mutex);
     commands.push_back(cmd);
     if (handler) return handler(cmd);
     process::Result ok;
