@@ -19,10 +19,11 @@ stdfs::path key_of(const stdfs::path& p) {
   return ec ? p.lexically_normal() : key;
 }
 
-// The Chromium family on Linux opens sql:$HOME/.pki/nssdb (crypto/nss_util.cc,
-// GetDefaultConfigDirectory); newer releases fall back to ~/.local/share/pki/nssdb when the
-// first does not exist. A snap's $HOME is ~/snap/NAME/current; a flatpak persists ~/.pki
-// under ~/.var/app/ID.
+// The Chromium family on Linux opens sql:$HOME/.pki/nssdb and creates it when missing
+// (crypto/nss_util.cc, GetDefaultConfigDirectory, the same in Chrome, Brave, Vivaldi and Edge).
+// Some distributions patch their Chromium to ${XDG_DATA_HOME:-~/.local/share}/pki/nssdb, which
+// is also where NSS's own nss-sysinit looks when ~/.pki is absent. A snap's $HOME is
+// ~/snap/NAME/current (snapd's SNAP_USER_DATA); a flatpak persists ~/.pki under ~/.var/app/ID.
 struct ChromiumLocation {
   const char* relative;
   const char* label;
@@ -120,7 +121,7 @@ std::vector<FirefoxProfile> firefox_profiles(const stdfs::path& root) {
 }
 
 std::vector<NssDatabase> find_nss_databases(const stdfs::path& home, const stdfs::path& xdg_config_home,
-                                            bool chromium_installed) {
+                                            bool chromium_installed, const stdfs::path& xdg_data_home) {
   std::vector<NssDatabase> dbs;
   std::set<stdfs::path> seen;
   auto add = [&](NssDatabase db) {
@@ -128,6 +129,8 @@ std::vector<NssDatabase> find_nss_databases(const stdfs::path& home, const stdfs
   };
   const stdfs::path chromium = home / ".pki/nssdb";
   if (has_db(chromium)) add({chromium, "Chromium/Chrome"});
+  if (xdg_data_home.is_absolute() && has_db(xdg_data_home / "pki/nssdb"))
+    add({xdg_data_home / "pki/nssdb", "Chromium/Chrome (XDG)"});
   for (const auto& [relative, label] : kChromiumElsewhere)
     if (has_db(home / relative)) add({home / relative, label});
   // Creating ~/.pki/nssdb serves both Chromium paths: the XDG one is only a fallback.

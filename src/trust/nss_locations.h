@@ -43,7 +43,7 @@ std::vector<FirefoxProfile> firefox_profiles(const stdfs::path& root);
 // Every database under `home` that a browser reads; `chromium_installed` adds the one a
 // Chromium-family browser will read when it has none yet.
 std::vector<NssDatabase> find_nss_databases(const stdfs::path& home, const stdfs::path& xdg_config_home,
-                                            bool chromium_installed);
+                                            bool chromium_installed, const stdfs::path& xdg_data_home = {});
 
 // The programs whose presence means a Chromium-family browser (Chrome, Chromium, Brave,
 // Vivaldi, Edge) will read ~/.pki/nssdb.

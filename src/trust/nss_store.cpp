@@ -16,7 +16,8 @@ constexpr const char* kTrustFlags = "C,,";
 }  // namespace
 
 const std::vector<NssDatabase>& NssStore::databases() {
-  if (!databases_) databases_ = find_nss_databases(options_.home, options_.xdg_config_home, chromium_installed());
+  if (!databases_) databases_ = find_nss_databases(options_.home, options_.xdg_config_home, chromium_installed(),
+                                                      options_.xdg_data_home);
   return *databases_;
 }
 

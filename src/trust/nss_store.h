@@ -14,6 +14,7 @@ namespace devcert::trust {
 struct NssOptions {
   stdfs::path home;             // $HOME
   stdfs::path xdg_config_home;  // $XDG_CONFIG_HOME (Firefox's profiles may live under it)
+  stdfs::path xdg_data_home;    // $XDG_DATA_HOME (some Chromium builds keep their database there)
 };
 
 class NssStore : public TrustStore {

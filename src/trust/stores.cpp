@@ -28,6 +28,8 @@ StoreEnvironment StoreEnvironment::from_process() {
   env.home = home ? home : "";
   const char* xdg_config = std::getenv("XDG_CONFIG_HOME");
   env.xdg_config_home = xdg_config ? xdg_config : "";
+  const char* xdg_data = std::getenv("XDG_DATA_HOME");
+  env.xdg_data_home = xdg_data ? xdg_data : "";
   const char* java_home = std::getenv("JAVA_HOME");
   env.java_home = java_home ? java_home : "";
   env.is_root = ::geteuid() == 0;
@@ -70,13 +72,13 @@ StoreList make_stores(const std::vector<std::string>& names, process::CommandRun
   StoreList stores;
   for (const auto& name : names) {
     if (name == "system") stores.push_back(make_system_store(runner, env));
-    else if (name == "nss") stores.push_back(std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home}));
+    else if (name == "nss") stores.push_back(std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home, env.xdg_data_home}));
     else if (name == "java")
       stores.push_back(std::make_unique<JavaStore>(runner, JavaOptions{env.java_home, env.is_root}));
     else if (name == "firefox-policy")
       stores.push_back(std::make_unique<FirefoxPolicyStore>(
           FirefoxPolicyOptions{kFirefoxPolicyFile, env.is_root},
-          std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home})));
+          std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home, env.xdg_data_home})));
   }
   return stores;
 }

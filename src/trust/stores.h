@@ -13,6 +13,7 @@ namespace devcert::trust {
 struct StoreEnvironment {
   stdfs::path home;        // $HOME
   stdfs::path xdg_config_home;  // $XDG_CONFIG_HOME, empty when unset
+  stdfs::path xdg_data_home;    // $XDG_DATA_HOME, empty when unset
   std::string java_home;   // $JAVA_HOME
   bool is_root = false;
   static StoreEnvironment from_process();

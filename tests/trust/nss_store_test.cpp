@@ -136,6 +136,19 @@ TEST(FindNssDatabases, ChromiumFamilySnapsAndFlatpaks) {
   EXPECT_EQ(found.size(), expected.size() + 1);
 }
 
+// Distribution builds of Chromium patched to the XDG data directory: $XDG_DATA_HOME/pki/nssdb,
+// else ~/.local/share/pki/nssdb.
+TEST(FindNssDatabases, ChromiumPatchedToXdgDataHome) {
+  TempDir home, data;
+  make_db(data / "pki/nssdb");
+  make_db(home / ".local/share/pki/nssdb");
+  auto found = find_nss_databases(home.path(), {}, false, data.path());
+  ASSERT_NE(find_dir(found, data / "pki/nssdb"), nullptr);
+  EXPECT_EQ(find_dir(found, data / "pki/nssdb")->label, "Chromium/Chrome (XDG)");
+  EXPECT_NE(find_dir(found, home / ".local/share/pki/nssdb"), nullptr);
+  EXPECT_EQ(find_dir(found, home / ".pki/nssdb"), nullptr) << "no Chromium installed: nothing to create";
+}
+
 TEST(FindNssDatabases, LegacyDbmAndSqlSpecs) {
   TempDir home;
   make_db(home / "a", "cert8.db");
