@@ -3,7 +3,8 @@
 # a private mount namespace (tests/trust/in_private_system_store.sh, with Debian's Java hook
 # live there), on a temporary HOME holding one Firefox profile and Chromium's NSS database.
 # Both tools do the same work: system store (update-ca-certificates and its Java hook), NSS
-# databases, Java cacerts. Prints each round and the medians, with devcert/mkcert ratios.
+# databases, Java cacerts. Prints each round and the medians of wall and CPU time, with
+# devcert/mkcert ratios.
 # usage: bench/trust_bench.sh DEVCERT_BIN [ROUNDS]   (root; mkcert, certutil, a JDK installed)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,29 +28,32 @@ export DEVCERT_CAROOT=$work/devcert CAROOT=$work/mkcert
 "$devcert" init >/dev/null
 (cd "$work" && mkcert localhost >/dev/null 2>&1)  # makes mkcert's CA outside the timing
 
-seconds() {  # seconds COMMAND...: wall time of one run, which must succeed
-  local start end
-  start=$(date +%s.%N)
-  "$@" >"$work/last.log" 2>&1 || { echo "failed: $*" >&2; cat "$work/last.log" >&2; exit 1; }
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN {print b - a}'
+seconds() {  # seconds COMMAND...: "WALL CPU" of one run (CPU: user + system of it and every
+  # process it started), which must succeed. CPU time is what a busy machine disturbs least.
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$@" >"$work/last.log" 2>&1; } 2>&1 ) || { echo "failed: $*" >&2; cat "$work/last.log" >&2; exit 1; }
+  awk '{printf "%.3f %.3f\n", $1, $2 + $3}' <<<"$t"
 }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 : >"$work/times"
-printf '%-6s %10s %10s %12s %12s\n' round "devcert-i" "mkcert-i" "devcert-u" "mkcert-u"
+printf '%-6s %19s %19s %19s %19s\n' round "devcert-i wall/cpu" "mkcert-i wall/cpu" "devcert-u wall/cpu" "mkcert-u wall/cpu"
 for ((r = 1; r <= rounds; r++)); do
   di=$(seconds "$devcert" install)
   mi=$(seconds mkcert -install)
   du=$(seconds "$devcert" uninstall)
   mu=$(seconds mkcert -uninstall)
-  printf '%-6s %10.3f %10.3f %12.3f %12.3f\n' "$r" "$di" "$mi" "$du" "$mu"
+  printf '%-6s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n' "$r" $di $mi $du $mu
   echo "$di $mi $du $mu" >>"$work/times"
 done
 col() { awk -v c="$1" '{print $c}' "$work/times" | median; }
-di=$(col 1) mi=$(col 2) du=$(col 3) mu=$(col 4)
-printf '\nmedian of %d   install: devcert %.3f s, mkcert %.3f s, ratio %.2f\n' "$rounds" "$di" "$mi" "$(awk -v a="$di" -v b="$mi" 'BEGIN {print a / b}')"
-printf 'median of %d uninstall: devcert %.3f s, mkcert %.3f s, ratio %.2f\n' "$rounds" "$du" "$mu" "$(awk -v a="$du" -v b="$mu" 'BEGIN {print a / b}')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+for kind in wall cpu; do
+  off=$([[ $kind == wall ]] && echo 0 || echo 1)
+  di=$(col $((1 + off))) mi=$(col $((3 + off))) du=$(col $((5 + off))) mu=$(col $((7 + off)))
+  printf '\nmedian %s of %d   install: devcert %.3f s, mkcert %.3f s, ratio %s\n' "$kind" "$rounds" "$di" "$mi" "$(ratio "$di" "$mi")"
+  printf 'median %s of %d uninstall: devcert %.3f s, mkcert %.3f s, ratio %s\n' "$kind" "$rounds" "$du" "$mu" "$(ratio "$du" "$mu")"
+done
 # What each left behind in Java's cacerts after its uninstall (mkcert's hook copy stays).
 keytool -list -cacerts -storepass changeit 2>/dev/null | grep -ciE "debian:(devcert|mkcert)" |
   sed 's/^/devcert or mkcert entries left in Java cacerts: /' || true

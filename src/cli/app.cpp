@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <iostream>
+#include <memory>
 #include <utility>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
+#include "cli/help.h"
 #include "error.h"
 #include "pki/ca.h"
 #include "util/process.h"
@@ -39,10 +42,57 @@ void check_command_name(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg.starts_with('-')) continue;
-    for (const CLI::App* sub : std::as_const(app).get_subcommands([](const CLI::App*) { return true; }))
+    std::vector<std::string> names;
+    for (const CLI::App* sub : std::as_const(app).get_subcommands([](const CLI::App*) { return true; })) {
       if (sub->get_name() == arg) return;
-    throw UsageError("unknown command '" + std::string(arg) + "'", "see 'devcert --help' for the commands");
+      names.push_back(sub->get_name());
+    }
+    std::string guess = nearest(arg, names);
+    throw UsageError("unknown command '" + std::string(arg) + "'" +
+                         (guess.empty() ? "" : "; did you mean '" + guess + "'?"),
+                     "see 'devcert help' for the commands");
   }
+}
+
+// Only global options, or nothing at all: the person is asking what devcert is.
+bool no_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (!std::string_view(argv[i]).starts_with('-') || std::string_view(argv[i]) == "--help" ||
+        std::string_view(argv[i]) == "-h" || std::string_view(argv[i]) == "--version")
+      return false;
+  return true;
+}
+
+// `devcert help [COMMAND]` and `devcert version`, for those who type words rather than flags.
+void add_help_and_version(CLI::App& app, int& exit_code) {
+  auto topic = std::make_shared<std::string>();
+  auto* help = app.add_subcommand("help", "Show the commands, or one command's options");
+  help->add_option("command", *topic, "A command's name");
+  help->footer("Examples:\n  devcert help\n  devcert help issue");
+  help->callback([&app, &exit_code, topic] {
+    // Not app.help(): it would describe the command being run, which is `help` itself.
+    if (topic->empty()) {
+      std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+      return;
+    }
+    std::vector<std::string> names;
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == *topic) {
+        std::cout << sub->help(app.get_name());
+        return;
+      }
+      names.push_back(sub->get_name());
+    }
+    std::string guess = nearest(*topic, names);
+    throw UsageError("unknown command '" + *topic + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"),
+                     "see 'devcert help' for the commands");
+  });
+  auto* version = app.add_subcommand("version", "Show devcert's version");
+  version->footer("Example:\n  devcert version");
+  version->callback([&exit_code] {
+    std::cout << "devcert " << DEVCERT_VERSION << "\n";
+    exit_code = kExitOk;
+  });
 }
 
 // "devcert status --help" when the parse got as far as a command, else "devcert --help".
@@ -87,6 +137,7 @@ int run_main(int argc, char** argv) {
                "Trusted https:// and wss:// on localhost in three commands:\n"
                "  devcert init && devcert install && devcert issue localhost 127.0.0.1 ::1",
                "devcert"};
+  app.formatter(make_formatter());
   app.set_version_flag("--version", std::string("devcert ") + DEVCERT_VERSION);
   app.add_flag("-q,--quiet", ctx.out.quiet, "Print only results, warnings and errors (no notes, no progress)");
   app.add_flag("-v,--verbose", ctx.out.verbose, "Show external commands run and TLS details");
@@ -115,9 +166,14 @@ int run_main(int argc, char** argv) {
   add_serve_command(app, ctx, exit_code);
   add_verify_server_command(app, ctx, exit_code);
   add_snippet_command(app, ctx, exit_code);
+  add_help_and_version(app, exit_code);
   refuse_empty_values(app);
 
   bool json = asked_for_json(argc, argv);
+  if (no_command(argc, argv) && !json) {
+    std::cout << app.help();
+    return kExitOk;
+  }
   try {
     check_command_name(app, argc, argv);
     app.parse(argc, argv);
@@ -128,7 +184,7 @@ int run_main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    exit_code = fail(ctx, json, e.what(), help_for(app), kExitUsage);
+    exit_code = fail(ctx, json, usage_message(app, e), help_for(app), kExitUsage);
   } catch (const Error& e) {
     exit_code = fail(ctx, json, e.what(), e.fix(), e.exit_code());
   } catch (const std::exception& e) {

@@ -304,7 +304,7 @@ void add_issue_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--csr", opts->csr_file, "Sign this CSR instead of making a key");
   cmd->add_flag("--json", opts->json, "Print paths, names, expiry and fingerprint as JSON");
   cmd->footer("Examples:\n  devcert issue localhost 127.0.0.1 ::1\n"
-              "  devcert issue                 # every certificate listed in ./devcert.toml (or a parent's)\n"
+              "  devcert issue                 # what ./devcert.toml (or a parent's) lists\n"
               "  devcert issue '*.app.test' app.test --cert-file app.pem --key-file app-key.pem");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_issue(*opts, ctx); });
 }

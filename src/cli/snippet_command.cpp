@@ -76,7 +76,8 @@ void add_snippet_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_flag("--list", opts->list, "List the targets");
   cmd->footer("Paths are written absolute, quoted for the target's language.\nExamples:\n"
               "  devcert issue localhost 127.0.0.1 ::1 && devcert snippet node > server.js\n"
-              "  devcert snippet nginx --cert app.pem --key app-key.pem --upstream 127.0.0.1:8080 > nginx.conf");
+              "  devcert snippet nginx --cert app.pem --key app-key.pem \\\n"
+              "      --upstream 127.0.0.1:8080 > nginx.conf");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_snippet(*opts, ctx); });
 }
 

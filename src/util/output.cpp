@@ -1,7 +1,9 @@
 #include "util/output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "util/progress.h"
@@ -17,9 +19,66 @@ bool want_color(int fd) {
   return ::isatty(fd) == 1;
 }
 
+bool locale_is_utf8() {
+  std::string name;
+  for (const char* var : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* value = std::getenv(var);
+    if (value && *value) {
+      name = value;
+      break;
+    }
+  }
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name.find("utf-8") != std::string::npos || name.find("utf8") != std::string::npos;
+}
+
+namespace {
+
+// Columns of UTF-8 text, counting each code point as one.
+std::size_t columns(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+std::size_t terminal_width(int fd) {
+  winsize size{};
+  if (::isatty(fd) != 1 || ::ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
+}
+
+}  // namespace
+
+std::string wrap(std::string_view text, std::size_t width, std::size_t indent) {
+  if (width == 0 || width <= indent + 10) return std::string(text);
+  // The first line follows a label as wide as `indent` ("fix: "), the others the indent itself.
+  const std::size_t room = width - indent;
+  std::string out, line;
+  auto flush = [&] {
+    if (!out.empty()) out += "\n" + std::string(indent, ' ');
+    out += line;
+    line.clear();
+  };
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find_first_of(" \n", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(start, end - start);
+    if (!line.empty() && columns(line) + 1 + columns(word) > room) flush();
+    if (!line.empty()) line += ' ';
+    line += word;
+    if (end < text.size() && text[end] == '\n') flush();  // a line break the text asked for
+    start = end + 1;
+  }
+  if (!line.empty()) flush();
+  return out;
+}
+
 Output::Output(std::ostream& out, std::ostream& err) : out_(out), err_(err) {
   color_out = &out == &std::cout && want_color(STDOUT_FILENO);
   color_err = &err == &std::cerr && want_color(STDERR_FILENO);
+  unicode = locale_is_utf8();
+  if (&err == &std::cerr) err_width = terminal_width(STDERR_FILENO);
 }
 
 std::string Output::paint(bool color, std::string_view code, std::string_view text) {
@@ -48,7 +107,8 @@ void Output::warning(std::string_view text) {
 
 void Output::error(std::string_view text, std::string_view fix) {
   err() << paint(color_err, "1;31", "error:") << " " << text::printable_lines(text) << "\n";
-  if (!fix.empty()) err_ << paint(color_err, "1;36", "fix:") << " " << text::printable_lines(fix) << "\n";
+  if (!fix.empty())
+    err_ << paint(color_err, "1;36", "fix:") << " " << wrap(text::printable_lines(fix), err_width, 5) << "\n";
   err_ << std::flush;
 }
 
@@ -58,8 +118,8 @@ void Output::detail(std::string_view text) {
 
 void Output::item(std::string_view indent, Mark mark, std::string_view text) {
   if (quiet) return;
-  std::string drawn = mark == Mark::ok       ? paint(color_out, "32", "✓")
-                      : mark == Mark::failed  ? paint(color_out, "31", "✗")
+  std::string drawn = mark == Mark::ok       ? paint(color_out, "32", unicode ? "✓" : "+")
+                      : mark == Mark::failed  ? paint(color_out, "31", unicode ? "✗" : "x")
                       : mark == Mark::warning ? paint(color_out, "33", "!")
                                               : "-";
   progress::erase();

@@ -18,6 +18,8 @@ class Output {
   bool verbose = false;
   bool color_out = false;  // stdout: decided from the terminal and NO_COLOR at construction
   bool color_err = false;  // stderr: likewise
+  bool unicode = true;     // the locale's characters are UTF-8: marks drawn as ✓ ✗, else + x
+  std::size_t err_width = 0;  // stderr's terminal width, 0 when not a terminal: fix lines wrap to it
 
   std::ostream& out() { return out_; }
   void line(std::string_view text);      // stdout, dropped with --quiet
@@ -27,7 +29,7 @@ class Output {
   void detail(std::string_view text);    // only with --verbose
 
   // One checklist line on stdout: INDENT, a mark ("✓" green, "✗" red, "!" yellow on a colour
-  // terminal; "-" for a step not run), then the text.
+  // terminal, "+" and "x" where the locale is not UTF-8; "-" for a step not run), then the text.
   enum class Mark { ok, failed, warning, none };
   void item(std::string_view indent, Mark mark, std::string_view text);
 
@@ -40,5 +42,13 @@ class Output {
 
 // True when `fd` is a terminal and NO_COLOR is unset or empty (no-color.org), TERM not "dumb".
 bool want_color(int fd);
+
+// True when the locale in force (LC_ALL, else LC_CTYPE, else LANG, as POSIX orders them) names
+// UTF-8; unset means the C locale, which is ASCII.
+bool locale_is_utf8();
+
+// `text` broken at spaces into lines of at most `width` columns, each after the first indented
+// by `indent` spaces; a word longer than a line stays whole. width 0: unchanged.
+std::string wrap(std::string_view text, std::size_t width, std::size_t indent);
 
 }  // namespace devcert

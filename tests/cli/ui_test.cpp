@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cerrno>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -129,8 +131,9 @@ TEST_F(Ui, VerboseShowsTheExternalCommandsRunButNoKeyMaterial) {
 
   auto quiet = devcert({"status", "--store", "nss"}, isolated());
   EXPECT_EQ(quiet.err.find("certutil"), std::string::npos) << quiet.err;
-  for (const auto& args : std::vector<std::vector<std::string>>{{"-v", "status", "--store", "nss"},
-                                                               {"status", "--store", "nss", "--verbose"},
+  // status reads the databases itself (no command to show); install and uninstall run certutil.
+  for (const auto& args : std::vector<std::vector<std::string>>{{"-v", "install", "--store", "nss"},
+                                                               {"uninstall", "--store", "nss", "--verbose"},
                                                                {"--verbose", "install"}}) {
     auto r = devcert(args, isolated());
     std::regex argv_line("verbose: run: \\S*certutil -[A-Z] .*-d sql:" + nssdb.string());
@@ -147,9 +150,8 @@ TEST_F(Ui, UsageErrorsExitTwoAndNameTheProblem) {
     std::string help;   // the help it points to
   };
   for (const auto& c : std::vector<Case>{
-           {{}, "subcommand", "devcert --help"},
-           {{"bogus"}, "unknown command 'bogus'", "devcert --help"},
-           {{"-v", "isue", "localhost"}, "unknown command 'isue'", "devcert --help"},
+           {{"bogus"}, "unknown command 'bogus'", "devcert help"},
+           {{"-v", "isue", "localhost"}, "unknown command 'isue'; did you mean 'issue'?", "devcert help"},
            {{"status", "--bogus"}, "--bogus", "devcert status --help"},
            {{"inspect"}, "file", "devcert inspect --help"},
            {{"verify-server", "--timeout", "0"}, "--timeout", "devcert verify-server --help"},
@@ -229,9 +231,88 @@ TEST_F(Ui, EveryCommandsHelpHasAnExample) {
 }
 
 TEST_F(Ui, VersionPrintsTheProjectVersion) {
-  auto r = devcert({"--version"});
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, std::string("devcert ") + DEVCERT_VERSION + "\n");
+  for (const char* asked : {"--version", "version"}) {
+    auto r = devcert({asked});
+    EXPECT_EQ(r.exit_code, 0) << asked;
+    EXPECT_EQ(r.out, std::string("devcert ") + DEVCERT_VERSION + "\n") << asked;
+  }
+}
+
+// `devcert` alone is a question, not a mistake: the help with the three-command recipe, exit 0.
+// `help [COMMAND]` answers as --help does.
+TEST_F(Ui, DevcertAloneAndHelpShowTheRecipe) {
+  auto alone = devcert({});
+  EXPECT_EQ(alone.exit_code, 0) << alone.err;
+  EXPECT_NE(alone.out.find("devcert init && devcert install && devcert issue localhost"), std::string::npos)
+      << alone.out;
+  EXPECT_EQ(alone.err, "");
+  auto help = devcert({"help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_EQ(help.out, devcert({"--help"}).out);
+  EXPECT_EQ(devcert({"help", "issue"}).out, devcert({"issue", "--help"}).out);
+  auto unknown = devcert({"help", "statu"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'statu'; did you mean 'status'?"), std::string::npos) << unknown.err;
+}
+
+// A typo gets the nearest name; something too far from every name gets none.
+TEST_F(Ui, MistypedCommandsAndOptionsGetTheNearestName) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string said;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"instal"}, "unknown command 'instal'; did you mean 'install'?"},
+           {{"isntall"}, "did you mean 'install'?"},
+           {{"verify-sever"}, "did you mean 'verify-server'?"},
+           {{"issue", "--jsn", "localhost"}, "unknown option '--jsn' for 'devcert issue'; did you mean '--json'?"},
+           {{"status", "--jsno"}, "did you mean '--json'?"},
+           {{"frobnicate"}, "unknown command 'frobnicate'\n"}}) {
+    auto r = devcert(c.args, isolated());
+    EXPECT_EQ(r.exit_code, 2) << c.args[0];
+    EXPECT_NE(r.err.find(c.said), std::string::npos) << r.err;
+  }
+}
+
+// Every message, the parser's included, speaks as devcert does: lower case after "error: ".
+TEST_F(Ui, ParserMessagesAreInDevcertsVoice) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"init", "--key-type", "dsa"}, {"verify-server", "--timeout", "0"}, {"issue", "--days"}}) {
+    auto r = devcert(args, isolated());
+    ASSERT_TRUE(r.err.starts_with("error: ")) << r.err;
+    EXPECT_FALSE(std::isupper(static_cast<unsigned char>(r.err[7]))) << r.err;
+  }
+}
+
+// Help is read in a terminal of 80 columns: no line of any command's help is wider.
+TEST_F(Ui, EveryHelpFitsEightyColumns) {
+  auto columns = [](const std::string& line) {
+    std::size_t n = 0;
+    for (unsigned char c : line) n += (c & 0xc0) != 0x80;
+    return n;
+  };
+  for (std::string command : {"", "init", "issue", "caroot", "inspect", "install", "uninstall", "status", "env",
+                              "serve", "verify-server", "snippet", "help", "version"}) {
+    auto r = command.empty() ? devcert({"--help"}) : devcert({command, "--help"});
+    std::stringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);)
+      EXPECT_LE(columns(line), 80u) << "devcert " << command << " --help:\n" << line;
+  }
+}
+
+// Checklist marks are drawn in the locale's characters: ✓ ✗ in UTF-8, + x in plain ASCII.
+TEST_F(Ui, MarksAreAsciiWhereTheLocaleIsNot) {
+  auto refused = [&](std::map<std::string, std::string> env) {
+    return devcert({"verify-server", "wss://127.0.0.1:1/", "--timeout", "5"}, isolated(std::move(env))).out;
+  };
+  auto utf8 = refused({{"LC_ALL", "C.UTF-8"}});
+  EXPECT_NE(utf8.find("✗ tcp"), std::string::npos) << utf8;
+  for (auto env : std::vector<std::map<std::string, std::string>>{
+           {{"LC_ALL", "C"}}, {{"LC_ALL", "\x01unset"}, {"LC_CTYPE", "\x01unset"}, {"LANG", "\x01unset"}}}) {
+    auto ascii = refused(env);
+    EXPECT_NE(ascii.find("x tcp"), std::string::npos) << ascii;
+    for (unsigned char c : ascii) EXPECT_LT(c, 0x80) << ascii;
+  }
 }
 
 // The spinner is drawn only after 100 ms of work; RSA-4096 key generation takes longer, but a
