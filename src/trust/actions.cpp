@@ -117,9 +117,23 @@ std::vector<StoreReport> for_each_store(StoreList& stores, const StoreProgress& 
 
 std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca,
                                       const StoreProgress& before) {
+  // A store that runs after another may be filled by it (Debian's system update hook writes
+  // Java's cacerts): what it held before this run says whether it was already installed.
+  std::vector<char> held_before(stores.size(), 0);
+  for (std::size_t i = 0; i < stores.size(); ++i) {
+    if (stores[i]->runs_after().empty()) continue;
+    try {
+      held_before[i] = stores[i]->availability().available && stores[i]->contains(ca);
+    } catch (const Error&) {
+      // its own turn reports the failure
+    }
+  }
   return for_each_store(stores, before, [&](TrustStore& store, StoreReport& r) {
+    std::size_t i = 0;
+    while (stores[i].get() != &store) ++i;
     if (store.contains(ca)) {
-      r.outcome = Outcome::already_installed;
+      r.outcome = store.runs_after().empty() || held_before[i] ? Outcome::already_installed : Outcome::installed;
+      if (r.outcome == Outcome::installed) r.why = "added when the " + store.runs_after().front() + " store was updated";
       return;
     }
     store.install(ca);

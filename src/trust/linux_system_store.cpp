@@ -152,13 +152,12 @@ std::vector<std::string> LinuxSystemStore::privileged(std::vector<std::string> a
 
 void LinuxSystemStore::run_privileged(std::vector<std::string> argv, const std::string& input,
                                       const std::string& what) {
+  std::string fix = !options_.is_root && !as_root_.empty() ? "run devcert as root: " + as_root_
+                                                          : "run as root: " + process::display(argv);
   if (!options_.is_root && !runner_.find_program("sudo"))
-    throw Error("cannot " + what + ": not root, and sudo is not installed",
-                "run as root: " + process::display(argv));
+    throw Error("cannot " + what + ": not root, and sudo is not installed", fix);
   auto result = runner_.run({privileged(argv), {}, input});
-  if (!result.ok())
-    throw Error("cannot " + what + ": " + tool_message(result.err, result.out),
-                "run as root: " + process::display(argv));
+  if (!result.ok()) throw Error("cannot " + what + ": " + tool_message(result.err, result.out), fix);
 }
 
 void LinuxSystemStore::run_update() {
@@ -166,8 +165,15 @@ void LinuxSystemStore::run_update() {
                  "update the system store (" + options_.layout->update_argv.front() + ")");
 }
 
+// The CAROOT goes along: root's own default CAROOT is another directory.
+static std::string devcert_as_root(const CaCertificate& ca, const std::string& command) {
+  return process::display({"sudo", "DEVCERT_CAROOT=" + stdfs::absolute(ca.file).parent_path().string(), "devcert",
+                           command, "--store", "system"});
+}
+
 void LinuxSystemStore::install(const CaCertificate& ca) {
   if (!options_.layout) throw Error(availability().why, availability().fix);
+  as_root_ = devcert_as_root(ca, "install");
   stdfs::path anchor = anchor_path(ca);
   if (options_.is_root) {
     fs::ensure_directory(anchor.parent_path(), 0755);
@@ -184,6 +190,7 @@ void LinuxSystemStore::install(const CaCertificate& ca) {
 
 void LinuxSystemStore::uninstall(const CaCertificate& ca) {
   if (!options_.layout) return;
+  as_root_ = devcert_as_root(ca, "uninstall");
   stdfs::path anchor = anchor_path(ca);
   std::error_code ec;
   if (!stdfs::exists(anchor, ec)) return;

@@ -61,6 +61,9 @@ class LinuxSystemStore : public TrustStore {
 
   process::CommandRunner& runner_;
   LinuxSystemOptions options_;
+  // Without root, the command that does the whole job as root, for a failing sudo step: the
+  // step itself (say, mkdir of a directory that exists) is not what the person should rerun.
+  std::string as_root_;
 };
 
 }  // namespace devcert::trust

@@ -154,5 +154,40 @@ TEST(InstallInto, IndependentStoresOverlapAndDependentOnesFollow) {
   EXPECT_LT(at("system end"), at("java start"));
 }
 
+// Debian's update hook copies the system root into Java's cacerts: on the first install Java is
+// "installed" (by the system store), not "already installed".
+class FeedingStore : public MemoryStore {
+ public:
+  FeedingStore(MemoryStore& fed) : MemoryStore("system"), fed_(fed) {}
+  void install(const CaCertificate& ca) override {
+    MemoryStore::install(ca);
+    fed_.present = true;
+  }
+
+ private:
+  MemoryStore& fed_;
+};
+
+class FollowingStore : public MemoryStore {
+ public:
+  FollowingStore() : MemoryStore("java") {}
+  std::vector<std::string> runs_after() const override { return {"system"}; }
+};
+
+TEST(InstallInto, AStoreFilledByTheOneItFollowsCountsAsInstalledByThisRun) {
+  auto java = std::make_unique<FollowingStore>();
+  auto& java_ref = *java;
+  StoreList stores;
+  stores.push_back(std::make_unique<FeedingStore>(java_ref));
+  stores.push_back(std::move(java));
+  CaCertificate ca;
+  auto first = install_into(stores, ca);
+  EXPECT_EQ(first[1].outcome, Outcome::installed) << outcome_text(first[1].outcome);
+  EXPECT_EQ(first[1].why, "added when the system store was updated");
+  EXPECT_EQ(java_ref.installs, 0) << "nothing to add: the hook did it";
+  auto again = install_into(stores, ca);
+  EXPECT_EQ(again[1].outcome, Outcome::already_installed);
+}
+
 }  // namespace
 }  // namespace devcert::trust

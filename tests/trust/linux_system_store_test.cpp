@@ -146,9 +146,25 @@ TEST_F(LinuxSystemStoreTest, NotRootWithoutSudoSaysWhatToRun) {
     FAIL() << "install without root or sudo succeeded";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("sudo is not installed"), std::string::npos);
-    EXPECT_NE(e.fix().find("run as root: mkdir -p"), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find("run devcert as root: sudo DEVCERT_CAROOT="), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find(" devcert install --store system"), std::string::npos) << e.fix();
   }
   EXPECT_TRUE(runner_.commands.empty());
+}
+
+// sudo refused (no password on a terminal, not in sudoers): the fix is devcert itself as root,
+// never the step that failed (mkdir of a directory that may well exist).
+TEST_F(LinuxSystemStoreTest, ARefusedSudoPointsAtDevcertAsRoot) {
+  runner_.handler = [](const process::Command&) { return test::result(1, "", "sudo: a password is required"); };
+  auto s = store(false);
+  try {
+    s.install(ca_);
+    FAIL() << "install succeeded though sudo refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a password is required"), std::string::npos) << e.what();
+    EXPECT_EQ(e.fix().find("mkdir"), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find("DEVCERT_CAROOT=" + ca_.file.parent_path().string()), std::string::npos) << e.fix();
+  }
 }
 
 TEST_F(LinuxSystemStoreTest, AFailingUpdateIsAnErrorWithTheToolsMessage) {
