@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "snippets/snippets.h"
+#include "util/fs.h"
 
 namespace devcert::cli {
 
@@ -57,6 +58,16 @@ int run_snippet(const SnippetOptions& opts, Context& ctx) {
   else
     for (const auto& file : {values.cert_file, values.key_file})
       if (!stdfs::exists(file)) ctx.out.warning(file + " does not exist (yet)");
+  if (stdfs::is_regular_file(values.cert_file)) {
+    try {
+      for (const auto& problem :
+           snippets::certificate_problems(fs::read_file(values.cert_file), values.cert_file))
+        ctx.out.warning("clients will refuse " + values.cert_file + ": " + problem +
+                        "; devcert issue localhost 127.0.0.1 ::1 makes one that works");
+    } catch (const Error&) {
+      // unreadable here: the server says so when it loads it
+    }
+  }
   ctx.out.out() << text;
   return kExitOk;
 }

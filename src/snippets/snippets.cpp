@@ -1,5 +1,7 @@
 #include "snippets/snippets.h"
 
+#include <openssl/x509v3.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -7,6 +9,8 @@
 #include <stdexcept>
 
 #include "error.h"
+#include "pki/inspect.h"
+#include "pki/keys.h"
 #include "templates/templates.h"
 
 namespace devcert::snippets {
@@ -114,6 +118,24 @@ std::string render(const Target& target, const Values& values) {
     rest.remove_prefix(close + 2);
   }
   return out + std::string(rest);
+}
+
+std::vector<std::string> certificate_problems(std::string_view pem, std::string_view origin) {
+  std::vector<std::string> problems;
+  ossl::X509Ptr cert;
+  try {
+    cert = pki::load_certificate(pem, origin);
+  } catch (const Error&) {
+    return problems;
+  }
+  auto report = pki::inspect_certificate(cert.get(), nullptr);
+  for (const auto& f : report.findings)
+    if (f.code == "expired" || f.code == "not_yet_valid") problems.push_back(f.message);
+  // What every client checks: the SAN must name the host in the URL (never the CN).
+  if (X509_check_host(cert.get(), kServedHost.data(), kServedHost.size(), X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+                      nullptr) != 1)
+    problems.push_back("it does not name " + std::string(kServedHost) + ", the host the snippet serves on");
+  return problems;
 }
 
 }  // namespace devcert::snippets

@@ -37,4 +37,12 @@ struct Values {
 // cannot express (nginx expands every `$`, for example).
 std::string render(const Target& target, const Values& values);
 
+// The host every snippet serves on.
+inline constexpr std::string_view kServedHost = "localhost";
+
+// What would make clients refuse the certificate in `pem` when a snippet serves it: expired,
+// not yet valid, or not naming kServedHost. Empty when it is fine or cannot be read (the
+// snippet's own loading says why then).
+std::vector<std::string> certificate_problems(std::string_view pem, std::string_view origin);
+
 }  // namespace devcert::snippets

@@ -195,6 +195,12 @@ TEST_F(Snippet, DefaultsToWhatIssueWroteAndWritesAbsolutePaths) {
   EXPECT_NE(relative.out.find("certFile = \"" + (work / "localhost.pem").string() + "\"\n"), std::string::npos)
       << relative.out;
   EXPECT_NE(relative.out.find("keyFile  = \"" + (work / "localhost-key.pem").string() + "\"\n"), std::string::npos);
+  // A certificate clients would refuse on localhost is loaded as asked, with the reason.
+  ASSERT_EQ(run_devcert({"issue", "app.test"}, caroot, work).exit_code, 0);
+  auto elsewhere = run_devcert({"snippet", "node", "--cert", "app.test.pem"}, caroot, work);
+  EXPECT_EQ(elsewhere.exit_code, 0);
+  EXPECT_NE(elsewhere.err.find("warning: clients will refuse " + (work / "app.test.pem").string() +
+                               ": it does not name localhost"), std::string::npos) << elsewhere.err;
   auto missing = run_devcert({"snippet", "go", "--cert", "nope.pem"}, caroot, work);
   EXPECT_EQ(missing.exit_code, 0);
   EXPECT_NE(missing.err.find((work / "nope.pem").string() + " does not exist"), std::string::npos) << missing.err;
