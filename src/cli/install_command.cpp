@@ -16,7 +16,12 @@ int run_install(const TrustOptions& opts, Context& ctx) {
   for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
   if (!changed && !trust::any_fatal_failure(reports))
     ctx.out.line("nothing changed: the root was already in every available store");
-  ctx.out.note("Node, Deno and Python requests read their own roots: eval \"$(devcert env)\"");
+  for (const auto& r : reports)
+    if (r.store == "nss" && r.outcome == trust::Outcome::installed)
+      ctx.out.note("a browser that is already running may keep its old view of the root until it restarts");
+  // True of every build: Debian's Node reads the system store, nodejs.org's and Deno do not.
+  ctx.out.note("a runtime with its own root list (Node from nodejs.org, Deno, pip's requests) also needs: "
+               "eval \"$(devcert env)\"");
   return trust::any_fatal_failure(reports) ? kExitFailure : kExitOk;
 }
 

@@ -10,6 +10,9 @@ namespace devcert::cli {
 int run_uninstall(const TrustOptions& opts, Context& ctx) {
   auto reports =
       trust::run_on_stores(ctx.caroot(), opts.stores, false, ctx.out, "removing the root", trust::uninstall_from);
+  for (const auto& r : reports)
+    if (r.store == "nss" && r.outcome == trust::Outcome::removed)
+      ctx.out.note("a browser that is already running may keep trusting the root until it restarts");
   ctx.out.note("the CA files stay in " + ctx.caroot().string());
   return trust::any_fatal_failure(reports) ? kExitFailure : kExitOk;
 }
