@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "pki/leaf_rules.h"
 
 namespace devcert::pki {
 namespace {
@@ -145,8 +146,7 @@ ossl::X509Ptr build_root(const RootProfile& profile, EVP_PKEY* key) {
 ossl::X509Ptr build_leaf(const LeafProfile& profile, const std::vector<SubjectName>& names,
                          EVP_PKEY* subject_key, X509* ca_cert, EVP_PKEY* ca_key) {
   if (names.empty()) throw Error("a certificate needs at least one name");
-  if (profile.days < 1 || profile.days > kMaxLeafDays)
-    throw UsageError("--days must be between 1 and 825 (Apple's limit for TLS certificates)");
+  leaf_days(profile.days);  // a profile made in code meets the rule a user's days meet
   ossl::X509Ptr cert(ossl::check(X509_new(), "cannot allocate a certificate"));
   PublicKey public_key = start_certificate(cert.get(), subject_key);
 

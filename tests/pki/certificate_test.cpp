@@ -130,9 +130,9 @@ TEST(LeafProfile, DaysBoundsAndNeverOutlivesTheRoot) {
   p.days = 825;
   EXPECT_EQ(validity_seconds(issue_leaf(ca, names, p).cert.get()), 825L * 86400);
   p.days = 826;
-  EXPECT_THROW(issue_leaf(ca, names, p), UsageError);
+  EXPECT_THROW(issue_leaf(ca, names, p), LeafDaysError);
   p.days = 0;
-  EXPECT_THROW(issue_leaf(ca, names, p), UsageError);
+  EXPECT_THROW(issue_leaf(ca, names, p), LeafDaysError);
 
   RootProfile short_root;
   short_root.days = 30;

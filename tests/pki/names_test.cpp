@@ -128,35 +128,6 @@ INSTANTIATE_TEST_SUITE_P(
         Rejected{std::string(65, 'm') + "@example.test", "longer than 64", ""}),
     [](const testing::TestParamInfo<Rejected>& info) { return "case" + std::to_string(info.index); });
 
-TEST(ParseSubjectNames, KeepsOrderAndDropsDuplicates) {
-  auto names = parse_subject_names({"localhost", "127.0.0.1", "LOCALHOST", "::1", "0:0::1"});
-  ASSERT_EQ(names.size(), 3u);
-  EXPECT_EQ(names[0].value, "localhost");
-  EXPECT_EQ(names[1].value, "127.0.0.1");
-  EXPECT_EQ(names[2].value, "::1");
-  EXPECT_EQ(names[2].ip_bytes, std::string(15, '\0') + "\x01");
-}
-
-TEST(ParseSubjectNames, EmptyListIsAUsageError) {
-  try {
-    parse_subject_names({});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), 2);
-  }
-}
-
-TEST(ParseSubjectNames, StopsAtTheFirstBadName) {
-  EXPECT_THROW(parse_subject_names({"localhost", "localhost:8443"}), NameError);
-}
-
-TEST(DefaultFileStem, FollowsMkcertNaming) {
-  EXPECT_EQ(default_file_stem(parse_subject_names({"localhost", "127.0.0.1", "::1"})), "localhost+2");
-  EXPECT_EQ(default_file_stem(parse_subject_names({"*.app.test"})), "_wildcard.app.test");
-  EXPECT_EQ(default_file_stem(parse_subject_names({"::1"})), "__1");
-  EXPECT_EQ(default_file_stem(parse_subject_names({"app.test"})), "app.test");
-}
-
 TEST(NameErrors, ShowControlBytesEscaped) {
   try {
     classify_name("evil\x1b[2Jname.test");
