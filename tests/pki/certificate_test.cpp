@@ -99,11 +99,7 @@ TEST_P(EveryKeyType, LeafProfile) {
 INSTANTIATE_TEST_SUITE_P(KeyTypes, EveryKeyType,
                          testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::rsa_2048,
                                          KeyType::rsa_3072, KeyType::rsa_4096),
-                         [](const testing::TestParamInfo<KeyType>& info) {
-                           std::string n(key_type_name(info.param));
-                           n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
-                           return n;
-                         });
+                         testing_support::key_type_param_name);
 
 TEST(LeafProfile, ClientAndEmailUsages) {
   CertificateAuthority ca = make_ca();

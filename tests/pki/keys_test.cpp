@@ -102,7 +102,8 @@ TEST_P(EcKeys, WrittenExactlyAsOpenSslWritesThemAndReadBackTheSame) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Curves, EcKeys, testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384));
+INSTANTIATE_TEST_SUITE_P(Curves, EcKeys, testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384),
+                         testing_support::key_type_param_name);
 
 TEST(EcKeyPem, ASmallScalarIsPaddedToTheOrderLength) {
   // Scalar 1: 31 leading zero bytes in a P-256 key, 47 in a P-384 one.
@@ -211,7 +212,8 @@ TEST_P(EveryLeafKey, TheLeafHoldsItsKeyAsX509SetPubkeyWouldWriteIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, EveryLeafKey,
-                         testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::rsa_2048));
+                         testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::rsa_2048),
+                         testing_support::key_type_param_name);
 
 }  // namespace
 }  // namespace devcert::pki
