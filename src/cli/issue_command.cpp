@@ -282,8 +282,8 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
   // Only the system store after each issue: its check reads one file, where the NSS and Java
   // checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
-  if (!ctx.out.quiet && !trust::stores_missing_root(ca.cert.get(), root.cert_path(), {"system"},
-                                                                  trust::StoreEnvironment::from_process()).empty())
+  trust::StoreEnvironment env = trust::StoreEnvironment::from_process();
+  if (!ctx.out.quiet && !trust::stores_missing_root(ca.cert.get(), root.cert_path(), {"system"}, env).empty())
     ctx.out.warning(
       "the CA is not in the system trust store yet: run 'devcert install' ('devcert status' shows every store)");
   return 0;

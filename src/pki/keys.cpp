@@ -86,8 +86,8 @@ struct SecretPemBlock {
   bool read(BIO* bio, std::string_view label) {
     // PEM_FLAG_SECURE: the block and the base64 read on the way are held in wiped memory;
     // PEM_FLAG_EAY_COMPATIBLE reads as PEM_read_bio does.
-    for (clear(); PEM_read_bio_ex(bio, &name, &header, &data, &length, PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) == 1;
-         clear())
+    constexpr unsigned kFlags = PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE;
+    for (clear(); PEM_read_bio_ex(bio, &name, &header, &data, &length, kFlags) == 1; clear())
       if (label == name) return *header == '\0';
     return false;
   }
