@@ -45,7 +45,8 @@ int run_init(const InitOptions& opts, Context& ctx) {
     auto result = root.init(profile);  // takes the lock, sees the CA, changes nothing
     ctx.out.line("a devcert CA already exists in " + root.dir().string() + "; nothing changed");
     ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
-    if (std::string untrusted = trust::untrusted_summary(root.dir()); !untrusted.empty()) ctx.out.note(untrusted);
+    std::string untrusted = trust::untrusted_summary(root.dir(), trust::StoreEnvironment::from_process());
+    if (!untrusted.empty()) ctx.out.note(untrusted);
     if (!opts.permit.empty() || opts.unconstrained)
       ctx.out.warning("--permit/--unconstrained apply only when a CA is created; to change them, "
                       "create a CA in an empty DEVCERT_CAROOT");

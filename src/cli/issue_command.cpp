@@ -69,14 +69,21 @@ P12Password p12_password(const IssueOptions& opts) {
   return {std::string(kDefaultP12Password), ""};
 }
 
+// --days, held to the leaf's rule before anything is read or written.
+std::optional<int> days_option(const IssueOptions& opts) {
+  if (!opts.days) return std::nullopt;
+  try {
+    return pki::leaf_days(*opts.days);
+  } catch (const pki::LeafDaysError& e) {
+    throw UsageError("--days must be " + e.allowed());
+  }
+}
+
+// `days` is checked already: --days by days_option, a project file's by config::parse.
 pki::LeafProfile leaf_profile(const std::string& key_type, std::optional<int> days, bool client) {
   pki::LeafProfile profile;
   if (!key_type.empty()) profile.key_type = pki::parse_key_type(key_type);
-  if (days) {
-    if (*days < 1 || *days > pki::kMaxLeafDays)
-      throw UsageError("--days must be between 1 and 825 (Apple rejects longer TLS certificates)");
-    profile.days = *days;
-  }
+  if (days) profile.days = *days;
   profile.client_auth = client;
   return profile;
 }
@@ -91,12 +98,13 @@ std::vector<Job> jobs_from_file(const config::ProjectFile& file, const IssueOpti
     throw UsageError("--cert-file, --key-file and --p12-file name one certificate's files, and " +
                          file.path.string() + " lists " + std::to_string(file.certs.size()),
                      "set cert, key and p12 in each [[cert]] instead");
+  std::optional<int> days = days_option(opts);
   std::vector<Job> jobs;
   for (const config::CertEntry& c : file.certs) {
     Job job;
-    job.names = pki::parse_subject_names(c.names);
+    job.names = c.names;
     job.profile = leaf_profile(opts.key_type.empty() ? c.key_type.value_or("") : opts.key_type,
-                               opts.days ? opts.days : c.days,
+                               days ? days : c.days,
                                opts.client || (!opts.no_client && c.client.value_or(false)));
     job.cert_file = flag_or_file(opts.cert_file, "--cert-file", c.cert, c.cert_named_by, file);
     job.key_file = flag_or_file(opts.key_file, "--key-file", c.key, c.key_named_by, file);
@@ -117,16 +125,16 @@ Job job_from_arguments(const IssueOptions& opts, const std::optional<pki::Certif
                      "devcert init --write-config)");
   Job job;
   job.names = pki::parse_subject_names(inputs);
-  job.profile = leaf_profile(opts.key_type, opts.days, opts.client);
-  std::string stem = pki::default_file_stem(job.names);
+  job.profile = leaf_profile(opts.key_type, days_option(opts), opts.client);
+  pki::LeafFileNames defaults = pki::default_leaf_files(job.names);
   auto given_or = [](const std::string& value, const char* flag, const std::string& fallback) {
     return value.empty() ? fs::OutputPath{fallback, std::string("the default ") + flag, true, {}}
                          : fs::OutputPath{value, flag, true, {}};
   };
-  job.cert_file = given_or(opts.cert_file, "--cert-file", "./" + stem + ".pem");
+  job.cert_file = given_or(opts.cert_file, "--cert-file", "./" + defaults.cert);
   // With a CSR, the key beside a default certificate is the old one's (its own stays with you).
   job.key_file = given_or(opts.key_file, "--key-file",
-                          csr && !opts.cert_file.empty() ? std::string() : "./" + stem + "-key.pem");
+                          csr && !opts.cert_file.empty() ? std::string() : "./" + defaults.key);
   job.p12_file = given_or(opts.p12_file, "--p12-file", "");
   return job;
 }
@@ -274,7 +282,8 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
   // Only the system store after each issue: its check reads one file, where the NSS and Java
   // checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
-  if (!ctx.out.quiet && !trust::stores_missing_root(ca.cert.get(), root.cert_path(), {"system"}).empty())
+  trust::StoreEnvironment env = trust::StoreEnvironment::from_process();
+  if (!ctx.out.quiet && !trust::stores_missing_root(ca.cert.get(), root.cert_path(), {"system"}, env).empty())
     ctx.out.warning(
       "the CA is not in the system trust store yet: run 'devcert install' ('devcert status' shows every store)");
   return 0;

@@ -11,8 +11,8 @@ namespace devcert::cli {
 int run_status(const TrustOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
   process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  auto stores = trust::make_stores(trust::selected_with_policy(opts.stores, false, ca), runner,
-                                   trust::StoreEnvironment::from_process());
+  auto env = trust::StoreEnvironment::from_process();
+  auto stores = trust::make_stores(trust::selected_with_policy(opts.stores, false, ca, env), runner, env);
   auto statuses = trust::status_of(stores, ca);
   bool everywhere = true;
   for (const auto& s : statuses) everywhere &= !s.available || s.installed;

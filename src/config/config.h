@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pki/names.h"
+
 namespace devcert::config {
 
 namespace stdfs = std::filesystem;
@@ -25,9 +27,9 @@ struct CaSettings {
 // One [[cert]] entry, validated. Output paths are relative to the file's directory and stay
 // inside it (as text: no absolute path, no ".." leading out; fs::check_output_paths checks the
 // symlinks on disk before writing); they are resolved against it, and default to NAME.pem and
-// NAME-key.pem there (as `devcert issue NAME...` names them).
+// NAME-key.pem there (pki::default_leaf_files, as `devcert issue NAME...` names them).
 struct CertEntry {
-  std::vector<std::string> names;
+  std::vector<pki::SubjectName> names;  // pki::parse_subject_names': duplicates dropped
   std::optional<std::string> key_type;
   std::optional<int> days;
   std::optional<bool> client;

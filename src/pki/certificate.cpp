@@ -7,6 +7,8 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "ossl/general_name.h"
+#include "pki/leaf_rules.h"
 
 namespace devcert::pki {
 namespace {
@@ -85,12 +87,8 @@ ossl::X509Ptr signed_certificate(ossl::X509Ptr cert, EVP_PKEY* key, PublicKey su
 ossl::GeneralNames subject_alt_names(const std::vector<SubjectName>& names) {
   ossl::GeneralNames gens(ossl::check(GENERAL_NAMES_new(), "cannot allocate names"));
   for (const auto& n : names) {
-    ossl::GeneralName gen(ossl::check(GENERAL_NAME_new(), "cannot allocate a name"));
     int type = n.kind == NameKind::ip ? GEN_IPADD : n.kind == NameKind::email ? GEN_EMAIL : GEN_DNS;
-    const std::string& raw = n.kind == NameKind::ip ? n.ip_bytes : n.value;
-    ASN1_STRING* str = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
-    ossl::check_one(ASN1_STRING_set(str, raw.data(), static_cast<int>(raw.size())), "cannot set a name");
-    GENERAL_NAME_set0_value(gen.get(), type, str);
+    ossl::GeneralName gen = ossl::make_general_name(type, n.kind == NameKind::ip ? n.ip_bytes : n.value);
     ossl::check(sk_GENERAL_NAME_push(gens.get(), gen.get()), "cannot add a name");
     gen.release();
   }
@@ -145,8 +143,7 @@ ossl::X509Ptr build_root(const RootProfile& profile, EVP_PKEY* key) {
 ossl::X509Ptr build_leaf(const LeafProfile& profile, const std::vector<SubjectName>& names,
                          EVP_PKEY* subject_key, X509* ca_cert, EVP_PKEY* ca_key) {
   if (names.empty()) throw Error("a certificate needs at least one name");
-  if (profile.days < 1 || profile.days > kMaxLeafDays)
-    throw UsageError("--days must be between 1 and 825 (Apple's limit for TLS certificates)");
+  leaf_days(profile.days);  // a profile made in code meets the rule a user's days meet
   ossl::X509Ptr cert(ossl::check(X509_new(), "cannot allocate a certificate"));
   PublicKey public_key = start_certificate(cert.get(), subject_key);
 

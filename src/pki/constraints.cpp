@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "ossl/general_name.h"
 #include "util/text.h"
 
 namespace devcert::pki {
@@ -56,12 +57,10 @@ bool in_domain(std::string_view name, std::string_view domain) {
 
 void push_subtree(STACK_OF(GENERAL_SUBTREE) * trees, int type, std::string_view value) {
   ossl::GeneralSubtree tree(ossl::check(GENERAL_SUBTREE_new(), "cannot allocate a subtree"));
+  // Made before the subtree's own empty base is freed: a throw leaves the subtree whole.
+  ossl::GeneralName base = ossl::make_general_name(type, value);
   GENERAL_NAME_free(tree->base);
-  tree->base = ossl::check(GENERAL_NAME_new(), "cannot allocate a name");
-  ASN1_STRING* str = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
-  ossl::check_one(ASN1_STRING_set(str, value.data(), static_cast<int>(value.size())),
-                  "cannot set a constraint");
-  GENERAL_NAME_set0_value(tree->base, type, str);
+  tree->base = base.release();
   ossl::check(sk_GENERAL_SUBTREE_push(trees, tree.get()), "cannot add a constraint");
   tree.release();
 }

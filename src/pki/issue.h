@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "pki/ca.h"
-#include "pki/names.h"
+#include "pki/leaf_rules.h"
 
 namespace devcert::pki {
 

@@ -63,13 +63,48 @@ struct EcPrivateKeyFree {
   }
 };
 
+// The PEM block labelled "PRIVATE KEY" as DER, decoded into memory that is wiped when freed:
+// PEM_read_bio_PKCS8_PRIV_KEY_INFO would free its decoded copy of the key unwiped.
+struct SecretPemBlock {
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long length = 0;
+  SecretPemBlock() = default;
+  SecretPemBlock(const SecretPemBlock&) = delete;
+  SecretPemBlock& operator=(const SecretPemBlock&) = delete;
+  ~SecretPemBlock() { clear(); }
+  void clear() {
+    OPENSSL_secure_free(name);
+    OPENSSL_secure_free(header);
+    OPENSSL_secure_clear_free(data, static_cast<size_t>(length));
+    name = header = nullptr;
+    data = nullptr;
+    length = 0;
+  }
+  // Reads blocks until one is labelled `label`; false at the end of the text, on a bad block, or
+  // when that block has headers (a legacy encryption's: the general path reads those).
+  bool read(BIO* bio, std::string_view label) {
+    // PEM_FLAG_SECURE: the block and the base64 read on the way are held in wiped memory;
+    // PEM_FLAG_EAY_COMPATIBLE reads as PEM_read_bio does.
+    constexpr unsigned kFlags = PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE;
+    for (clear(); PEM_read_bio_ex(bio, &name, &header, &data, &length, kFlags) == 1; clear())
+      if (label == name) return *header == '\0';
+    return false;
+  }
+};
+
+// devcert writes P-256 and P-384 keys only (KeyType); a key on any other curve is left to the
+// general path, which checks more than this one would have to be taught to.
+bool devcert_curve(int nid) { return nid == NID_X9_62_prime256v1 || nid == NID_secp384r1; }
+
 // The common case of load_private_key without OpenSSL 3.0's decoder framework: an unencrypted
-// PKCS#8 EC key on a named curve with its public point, which is what devcert writes. 3.0
+// PKCS#8 EC key on P-256 or P-384 with its public point, which is what devcert writes. 3.0
 // reads any key by first building decoder chains over every decoder it has (4.3 million
 // instructions, a sixth of a whole `devcert issue`, bench/README.md); here the fields are read
 // with plain ASN.1 templates and handed to the EC key manager, which checks the point is on
-// the curve. nullopt for anything else (RSA, explicit curve parameters, encrypted, no public
-// point...), which then takes the general path.
+// the curve. nullopt for anything else (RSA, other curves, explicit curve parameters,
+// encrypted, no public point...), which then takes the general path.
 std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
   // One plain PKCS#8 block and no other kind of private key in the text, so this path can
   // never pick a different key than the general one would.
@@ -81,7 +116,11 @@ std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
   if (labels != 2) return std::nullopt;  // BEGIN and END of that block only
 
   ossl::Bio bio = memory_bio(pem);
-  ossl::Pkcs8 p8(PEM_read_bio_PKCS8_PRIV_KEY_INFO(bio.get(), nullptr, nullptr, nullptr));
+  SecretPemBlock block;
+  if (!block.read(bio.get(), "PRIVATE KEY")) return std::nullopt;
+  const unsigned char* in = block.data;
+  // Freeing a PKCS8_PRIV_KEY_INFO wipes the key it holds (OpenSSL's ASN1_OP_FREE_PRE callback).
+  ossl::Pkcs8 p8(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &in, block.length));
   const ASN1_OBJECT* algorithm = nullptr;
   const unsigned char* der = nullptr;
   int der_len = 0;
@@ -95,7 +134,7 @@ std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
   if (param_type != V_ASN1_OBJECT) return std::nullopt;
   const ASN1_OBJECT* curve = static_cast<const ASN1_OBJECT*>(param);
   const char* group = OBJ_nid2sn(OBJ_obj2nid(curve));
-  if (OBJ_obj2nid(curve) == NID_undef || !group) return std::nullopt;
+  if (!devcert_curve(OBJ_obj2nid(curve)) || !group) return std::nullopt;
 
   std::unique_ptr<EcPrivateKeyAsn1, EcPrivateKeyFree> ec(static_cast<EcPrivateKeyAsn1*>(
       static_cast<void*>(ASN1_item_d2i(nullptr, &der, der_len, ASN1_ITEM_rptr(EcPrivateKeyAsn1)))));
@@ -130,7 +169,7 @@ std::optional<ossl::Pkey> read_ec_pkcs8(std::string_view pem) {
 // encoder OpenSSL 3.0 has. tests/pki/keys_test.cpp compares the two byte for byte.
 std::optional<std::string> write_ec_pkcs8(EVP_PKEY* key) {
   int curve = ec_curve_nid(key);
-  if (curve == NID_undef) return std::nullopt;
+  if (!devcert_curve(curve)) return std::nullopt;
   BIGNUM* raw_scalar = nullptr;
   if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &raw_scalar)) return std::nullopt;
   ossl::SecretBignum scalar(raw_scalar);
@@ -292,8 +331,12 @@ std::string certificate_der(X509* cert) {
   return out;
 }
 
-ossl::Pkey load_private_key(std::string_view pem, std::string_view origin) {
-  if (auto key = read_ec_pkcs8(pem)) return std::move(*key);
+ossl::Pkey load_private_key(std::string_view pem, std::string_view origin, KeyDecoder* decoder) {
+  if (auto key = read_ec_pkcs8(pem)) {
+    if (decoder) *decoder = KeyDecoder::devcert_ec;
+    return std::move(*key);
+  }
+  if (decoder) *decoder = KeyDecoder::openssl;
   ERR_clear_error();  // what the fast path tried is not news: the general path says its own
   ossl::Bio bio = memory_bio(pem);
   // A null password callback with an empty passphrase: an encrypted key fails instead of

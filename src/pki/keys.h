@@ -34,8 +34,14 @@ std::string private_key_pem(EVP_PKEY* key);  // unencrypted PKCS#8
 std::string certificate_pem(X509* cert);
 std::string certificate_der(X509* cert);
 
-// Loaders; `origin` (a path, or "stdin") names the source in error messages.
-ossl::Pkey load_private_key(std::string_view pem, std::string_view origin);
+// Which decoder read a private key: devcert's own, for the unencrypted PKCS#8 P-256 and P-384
+// keys it writes (OpenSSL 3.0's general decoder costs a sixth of a `devcert issue`), or
+// OpenSSL's, for every other key.
+enum class KeyDecoder { devcert_ec, openssl };
+
+// Loaders; `origin` (a path, or "stdin") names the source in error messages. `decoder`, when
+// given, is told which decoder read the key.
+ossl::Pkey load_private_key(std::string_view pem, std::string_view origin, KeyDecoder* decoder = nullptr);
 ossl::X509Ptr load_certificate(std::string_view pem_or_der, std::string_view origin);
 std::vector<ossl::X509Ptr> load_certificates(std::string_view pem, std::string_view origin);
 

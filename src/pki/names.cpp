@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <unordered_set>
 
 #include "error.h"
 #include "util/text.h"
@@ -224,31 +223,6 @@ SubjectName classify_name(std::string_view input) {
     ascii = "*." + ascii;
   }
   return {NameKind::dns, ascii, std::string(input), {}, wildcard};
-}
-
-std::vector<SubjectName> parse_subject_names(const std::vector<std::string>& inputs) {
-  if (inputs.empty()) throw UsageError("no names given", "devcert issue localhost 127.0.0.1 ::1");
-  std::vector<SubjectName> names;
-  // A set, not a scan of what came before: a project file may list thousands of names.
-  std::unordered_set<std::string> seen;
-  for (const std::string& input : inputs) {
-    SubjectName name = classify_name(input);
-    if (seen.insert(std::to_string(static_cast<int>(name.kind)) + ':' + name.value).second)
-      names.push_back(std::move(name));
-  }
-  return names;
-}
-
-std::string default_file_stem(const std::vector<SubjectName>& names) {
-  if (names.empty()) return "cert";
-  std::string stem;
-  for (char c : names.front().value) {
-    if (c == '*') stem += "_wildcard";
-    else if (c == ':' || c == '/') stem += '_';
-    else stem += c;
-  }
-  if (names.size() > 1) stem += "+" + std::to_string(names.size() - 1);
-  return stem;
 }
 
 }  // namespace devcert::pki

@@ -1,5 +1,6 @@
 // Subject names: what a user types on the command line, classified into the SAN type that a
-// certificate carries, validated and normalised (IDNA punycode, canonical IP text).
+// certificate carries, validated and normalised (IDNA punycode, canonical IP text). A leaf's list
+// of them (duplicates, file names) follows pki/leaf_rules.h.
 #pragma once
 
 #include <string>
@@ -24,13 +25,6 @@ std::string_view kind_name(NameKind kind);
 
 // Classifies one argument; throws devcert::NameError with a message saying what to type instead.
 SubjectName classify_name(std::string_view input);
-
-// Classifies every argument in order, dropping exact duplicates. Throws on the first bad one
-// and on an empty list.
-std::vector<SubjectName> parse_subject_names(const std::vector<std::string>& inputs);
-
-// "localhost+2" for {localhost, 127.0.0.1, ::1}; '*' becomes "_wildcard", ':' becomes '_'.
-std::string default_file_stem(const std::vector<SubjectName>& names);
 
 // Whether `domain` (ASCII, lower case) is a public suffix (libpsl, its "*" rule included, so any
 // single label is one): "com", "co.uk", "github.io".

@@ -1,6 +1,5 @@
 #include "trust/actions.h"
 
-#include <cstdlib>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -187,24 +186,25 @@ bool any_fatal_failure(const std::vector<StoreReport>& reports) {
   return false;
 }
 
-std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names) {
+std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names,
+                                             const StoreEnvironment& env) {
   try {
     pki::CaRoot root(caroot);
     if (!root.exists()) return {};
     auto cert = pki::load_certificate(fs::read_file(root.cert_path()), root.cert_path().string());
-    return stores_missing_root(cert.get(), root.cert_path(), names);
+    return stores_missing_root(cert.get(), root.cert_path(), names, env);
   } catch (const std::exception&) {
     return {};
   }
 }
 
 std::vector<std::string> stores_missing_root(X509* root_cert, const stdfs::path& pem_file,
-                                             const std::vector<std::string>& names) {
+                                             const std::vector<std::string>& names, const StoreEnvironment& env) {
   std::vector<std::string> missing;
   try {
     auto ca = CaCertificate::from_certificate(root_cert, pem_file);
     process::SystemRunner runner;
-    auto stores = make_stores(names, runner, StoreEnvironment::from_process());
+    auto stores = make_stores(names, runner, env);
     for (const auto& s : status_of(stores, ca))
       if (s.available && !s.installed) missing.push_back(s.store);
   } catch (const std::exception&) {
@@ -213,10 +213,9 @@ std::vector<std::string> stores_missing_root(X509* root_cert, const stdfs::path&
   return missing;
 }
 
-std::string untrusted_summary(const stdfs::path& caroot) {
-  const char* env = std::getenv("DEVCERT_TRUST_STORES");
+std::string untrusted_summary(const stdfs::path& caroot, const StoreEnvironment& env) {
   std::string missing;
-  for (const auto& store : stores_missing_root(caroot, select_store_names({}, env ? env : "")))
+  for (const auto& store : stores_missing_root(caroot, select_store_names({}, env.selected_stores), env))
     missing += (missing.empty() ? "" : ", ") + store;
   if (missing.empty()) return {};
   return "the CA is not trusted yet by: " + missing + "; run 'devcert install'";

@@ -1,7 +1,6 @@
 #include "trust/cli_support.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "error.h"
 #include "pki/ca.h"
@@ -15,16 +14,14 @@ CaCertificate load_ca(const stdfs::path& caroot) {
   return CaCertificate::from_file(root.cert_path());
 }
 
-std::vector<std::string> selected_from(const std::vector<std::string>& flags) {
-  const char* env = std::getenv("DEVCERT_TRUST_STORES");
-  return select_store_names(flags, env ? env : "");
+std::vector<std::string> selected_from(const std::vector<std::string>& flags, const StoreEnvironment& env) {
+  return select_store_names(flags, env.selected_stores);
 }
 
 std::vector<std::string> selected_with_policy(const std::vector<std::string>& flags, bool add_policy,
-                                              const CaCertificate& ca) {
-  auto names = selected_from(flags);
-  const char* env = std::getenv("DEVCERT_TRUST_STORES");
-  bool chosen = !flags.empty() || (env && *env);
+                                              const CaCertificate& ca, const StoreEnvironment& env) {
+  auto names = selected_from(flags, env);
+  bool chosen = !flags.empty() || !env.selected_stores.empty();
   FirefoxPolicyStore policy({kFirefoxPolicyFile, false});
   bool listed = false;
   if (!add_policy && !chosen) {
@@ -63,7 +60,8 @@ std::vector<StoreReport> run_on_stores(const stdfs::path& caroot, const std::vec
                                        bool add_policy, Output& out, const std::string& doing, StoreAction action) {
   CaCertificate ca = load_ca(caroot);
   process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  StoreList stores = make_stores(selected_with_policy(store_flags, add_policy, ca), runner, StoreEnvironment::from_process());
+  StoreEnvironment env = StoreEnvironment::from_process();
+  StoreList stores = make_stores(selected_with_policy(store_flags, add_policy, ca, env), runner, env);
   out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
   std::vector<StoreReport> reports;
   {

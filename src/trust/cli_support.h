@@ -16,14 +16,14 @@ namespace devcert::trust {
 // Loads CAROOT's root; throws devcert::Error with "run 'devcert init'" when there is none.
 CaCertificate load_ca(const stdfs::path& caroot);
 
-// --store flags, else DEVCERT_TRUST_STORES, else all.
-std::vector<std::string> selected_from(const std::vector<std::string>& flags);
+// --store flags, else DEVCERT_TRUST_STORES (env.selected_stores), else all.
+std::vector<std::string> selected_from(const std::vector<std::string>& flags, const StoreEnvironment& env);
 
 // selected_from plus the opt-in Firefox policy store: when `add_policy` (install
 // --firefox-policy), or when nothing was selected and the policy file already lists `ca`, so a
 // plain uninstall undoes it and a plain status shows it.
 std::vector<std::string> selected_with_policy(const std::vector<std::string>& flags, bool add_policy,
-                                              const CaCertificate& ca);
+                                              const CaCertificate& ca, const StoreEnvironment& env);
 
 // Shows "installing the root: nss (2/3)" on `task`'s progress line (a terminal only).
 StoreProgress progress_line(progress::Task& task, std::string doing);

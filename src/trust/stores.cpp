@@ -32,6 +32,8 @@ StoreEnvironment StoreEnvironment::from_process() {
   env.xdg_data_home = xdg_data ? xdg_data : "";
   const char* java_home = std::getenv("JAVA_HOME");
   env.java_home = java_home ? java_home : "";
+  const char* selected = std::getenv("DEVCERT_TRUST_STORES");
+  env.selected_stores = selected ? selected : "";
   env.is_root = ::geteuid() == 0;
   return env;
 }

@@ -15,6 +15,9 @@ struct StoreEnvironment {
   stdfs::path xdg_config_home;  // $XDG_CONFIG_HOME, empty when unset
   stdfs::path xdg_data_home;    // $XDG_DATA_HOME, empty when unset
   std::string java_home;   // $JAVA_HOME
+  // $DEVCERT_TRUST_STORES: the stores a command without --store works on (a comma list; empty
+  // when unset). Read here only, like every variable above.
+  std::string selected_stores;
   bool is_root = false;
   static StoreEnvironment from_process();
 };

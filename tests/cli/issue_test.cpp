@@ -73,8 +73,23 @@ TEST_F(IssueCommand, NoNamesIsAUsageError) {
   EXPECT_NE(r.err.find("devcert issue localhost"), std::string::npos) << r.err;
 }
 
+// The same names in devcert.toml give the same files (tests/config/project_file_test.cpp).
+TEST_F(IssueCommand, DuplicateNamesDoNotCountInTheDefaultFileName) {
+  auto r = devcert({"issue", "app.test", "app.test", "APP.test."});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(stdfs::exists(work / "app.test.pem"));
+  EXPECT_TRUE(stdfs::exists(work / "app.test-key.pem"));
+  EXPECT_FALSE(stdfs::exists(work / "app.test+1.pem"));
+  EXPECT_FALSE(stdfs::exists(work / "app.test+2.pem"));
+}
+
 TEST_F(IssueCommand, DaysOutOfRangeIsAUsageError) {
-  EXPECT_EQ(devcert({"issue", "localhost", "--days", "900"}).exit_code, 2);
+  auto over = devcert({"issue", "localhost", "--days", "900"});
+  EXPECT_EQ(over.exit_code, 2);
+  // The flag named by the command line, the rule stated by the pki layer.
+  EXPECT_NE(over.err.find("--days must be between 1 and 825 (Apple rejects longer TLS certificates)"),
+            std::string::npos) << over.err;
+  EXPECT_TRUE(stdfs::is_empty(work));
   EXPECT_EQ(devcert({"issue", "localhost", "--days", "0"}).exit_code, 2);
   auto ok = devcert({"issue", "localhost", "--days", "30", "--cert-file", "c.pem", "--key-file", "k.pem"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;

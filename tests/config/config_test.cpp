@@ -15,6 +15,13 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
+// The names of an entry as they were written (each SubjectName keeps its input).
+std::vector<std::string> inputs_of(const CertEntry& entry) {
+  std::vector<std::string> inputs;
+  for (const pki::SubjectName& name : entry.names) inputs.push_back(name.input);
+  return inputs;
+}
+
 // The message of the devcert::Error that parse() throws, or "" when it parses.
 std::string parse_error(const std::string& text) {
   try {
@@ -51,7 +58,7 @@ p12 = "./app.p12"
   EXPECT_EQ(f.ca.permit, (std::vector<std::string>{"corp.example", "100.64.0.0/10"}));
   ASSERT_EQ(f.certs.size(), 2u);
   const CertEntry& a = f.certs[0];
-  EXPECT_EQ(a.names, (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
+  EXPECT_EQ(inputs_of(a), (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
   EXPECT_EQ(a.cert, "/proj/localhost+2.pem");
   EXPECT_EQ(a.key, "/proj/localhost+2-key.pem");
   EXPECT_TRUE(a.p12.empty());
@@ -87,6 +94,29 @@ TEST(ConfigParse, PermitIsCappedAtItsEntryAndDuplicatesAreFree) {
   for (int i = 0; i < 60000; ++i) same += "\"a.test\", \"10.9.0.0/16\", ";
   same += "]\n";
   EXPECT_EQ(parse_error(same), "");
+}
+
+// Names are parsed once, here, as the command line parses them: duplicates are dropped before
+// the default file names count them (app.test.pem, as `devcert issue app.test app.test` names it).
+TEST(ConfigParse, DuplicateNamesAreDroppedBeforeTheDefaultFilesAreNamed) {
+  ProjectFile f = parse("[[cert]]\nnames = [\"app.test\", \"app.test\", \"APP.test\", \"::1\", \"0::1\"]\n",
+                        "/proj/devcert.toml");
+  ASSERT_EQ(f.certs.size(), 1u);
+  EXPECT_EQ(inputs_of(f.certs[0]), (std::vector<std::string>{"app.test", "::1"}));
+  EXPECT_EQ(f.certs[0].names[1].value, "::1");
+  EXPECT_EQ(f.certs[0].cert, "/proj/app.test+1.pem");
+  EXPECT_EQ(f.certs[0].key, "/proj/app.test+1-key.pem");
+  ProjectFile same = parse("[[cert]]\nnames = [\"app.test\", \"app.test\"]\n", "/proj/devcert.toml");
+  EXPECT_EQ(same.certs[0].cert, "/proj/app.test.pem");
+  EXPECT_EQ(same.certs[0].key, "/proj/app.test-key.pem");
+}
+
+// A bad name is placed at its own element, counted over what was written (duplicates included).
+TEST(ConfigParse, ABadNameIsPlacedAtItsElementAfterDuplicates) {
+  EXPECT_EQ(parse_error("[[cert]]\nnames = [\"a.test\", \"a.test\",\n  \"a.test:1\"]\n").rfind(
+                "/proj/devcert.toml:3:3: invalid name 'a.test:1': ports are not part of certificate names", 0),
+            0u)
+      << parse_error("[[cert]]\nnames = [\"a.test\", \"a.test\",\n  \"a.test:1\"]\n");
 }
 
 TEST(ConfigParse, EachErrorNamesFileLineAndColumn) {
@@ -152,7 +182,7 @@ TEST(ConfigSample, TheShippedSampleParsesAndEveryCommentedKeyIsReal) {
   ASSERT_TRUE(sample);
   ProjectFile f = parse(*sample, "/proj/devcert.toml");
   ASSERT_EQ(f.certs.size(), 1u);
-  EXPECT_EQ(f.certs[0].names, (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
+  EXPECT_EQ(inputs_of(f.certs[0]), (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
   EXPECT_EQ(f.certs[0].cert, "/proj/localhost.pem");
   EXPECT_TRUE(f.ca.permit.empty());
   // Uncommented, the sample's commented settings (a second [[cert]] included) parse too.

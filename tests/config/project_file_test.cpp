@@ -66,6 +66,28 @@ TEST_F(ProjectFile, IssueWithoutArgumentsIssuesEveryCertificateRelativeToTheFile
   EXPECT_TRUE(stdfs::is_empty(project / "src" / "deep")) << "nothing lands in the current directory";
 }
 
+// As `devcert issue app.test app.test` names them (tests/cli/issue_test.cpp): duplicates are
+// dropped before the default file name counts the names.
+TEST_F(ProjectFile, DuplicateNamesDoNotCountInTheDefaultFileName) {
+  write_text(project / "devcert.toml", "[[cert]]\nnames = [\"app.test\", \"app.test\"]\n");
+  auto r = in(project, {"issue"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(verifies(project / "app.test.pem", "app.test"));
+  EXPECT_TRUE(stdfs::exists(project / "app.test-key.pem"));
+  EXPECT_FALSE(stdfs::exists(project / "app.test+1.pem"));
+}
+
+// --days over a project file's entry is the flag's error, with the flag's exit code.
+TEST_F(ProjectFile, DaysFlagOutOfRangeNamesTheFlag) {
+  write_text(project / "devcert.toml", "[[cert]]\nnames = [\"localhost\"]\n");
+  auto before = snapshot(project);
+  auto r = in(project, {"issue", "--days", "826"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--days must be between 1 and 825 (Apple rejects longer TLS certificates)"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(snapshot(project), before);
+}
+
 TEST_F(ProjectFile, ConfigOptionNamesTheFileFromAnywhere) {
   write_text(project / "team.toml", "[[cert]]\nnames = [\"api.test\"]\ncert = \"api.pem\"\nkey = \"api-key.pem\"\n");
   auto r = in(work, {"issue", "--config", (project / "team.toml").string()});

@@ -1,3 +1,6 @@
+#include <set>
+#include <utility>
+
 #include "config/config.h"
 #include "error.h"
 #include "fuzz/targets.h"
@@ -23,7 +26,12 @@ void config(std::string_view data) {
   for (const config::CertEntry& cert : file.certs) {
     DEVCERT_FUZZ_CHECK(cert.where.starts_with(source + ":"));
     DEVCERT_FUZZ_CHECK(!cert.names.empty());
-    for (const std::string& name : cert.names) pki::classify_name(name);  // validated: never throws
+    // Classified as the command line classifies them, and none twice.
+    std::set<std::pair<pki::NameKind, std::string>> distinct;
+    for (const pki::SubjectName& name : cert.names) {
+      DEVCERT_FUZZ_CHECK(pki::classify_name(name.input) == name);
+      DEVCERT_FUZZ_CHECK(distinct.emplace(name.kind, name.value).second);
+    }
     if (cert.key_type) pki::parse_key_type(*cert.key_type);
     if (cert.days) DEVCERT_FUZZ_CHECK(*cert.days >= 1 && *cert.days <= pki::kMaxLeafDays);
     // Outputs are files inside the file's directory (as text; the disk is checked before writing).

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "fuzz/targets.h"
+#include "pki/leaf_rules.h"
 #include "pki/names.h"
 
 namespace devcert::fuzz {

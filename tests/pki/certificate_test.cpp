@@ -99,11 +99,7 @@ TEST_P(EveryKeyType, LeafProfile) {
 INSTANTIATE_TEST_SUITE_P(KeyTypes, EveryKeyType,
                          testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::rsa_2048,
                                          KeyType::rsa_3072, KeyType::rsa_4096),
-                         [](const testing::TestParamInfo<KeyType>& info) {
-                           std::string n(key_type_name(info.param));
-                           n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
-                           return n;
-                         });
+                         testing_support::key_type_param_name);
 
 TEST(LeafProfile, ClientAndEmailUsages) {
   CertificateAuthority ca = make_ca();
@@ -130,9 +126,9 @@ TEST(LeafProfile, DaysBoundsAndNeverOutlivesTheRoot) {
   p.days = 825;
   EXPECT_EQ(validity_seconds(issue_leaf(ca, names, p).cert.get()), 825L * 86400);
   p.days = 826;
-  EXPECT_THROW(issue_leaf(ca, names, p), UsageError);
+  EXPECT_THROW(issue_leaf(ca, names, p), LeafDaysError);
   p.days = 0;
-  EXPECT_THROW(issue_leaf(ca, names, p), UsageError);
+  EXPECT_THROW(issue_leaf(ca, names, p), LeafDaysError);
 
   RootProfile short_root;
   short_root.days = 30;

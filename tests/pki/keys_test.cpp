@@ -94,13 +94,16 @@ TEST_P(EcKeys, WrittenExactlyAsOpenSslWritesThemAndReadBackTheSame) {
     ossl::Pkey key = generate_key(GetParam());
     std::string pem = private_key_pem(key.get());
     EXPECT_EQ(pem, openssl_pkcs8(key.get()));
-    ossl::Pkey read = load_private_key(pem, "test");
+    KeyDecoder decoder = KeyDecoder::openssl;
+    ossl::Pkey read = load_private_key(pem, "test", &decoder);
+    EXPECT_EQ(decoder, KeyDecoder::devcert_ec) << "the keys devcert writes skip OpenSSL's decoder framework";
     expect_same_key(read.get(), key.get());
     expect_same_key(read.get(), openssl_read(pem).get());
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Curves, EcKeys, testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384));
+INSTANTIATE_TEST_SUITE_P(Curves, EcKeys, testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384),
+                         testing_support::key_type_param_name);
 
 TEST(EcKeyPem, ASmallScalarIsPaddedToTheOrderLength) {
   // Scalar 1: 31 leading zero bytes in a P-256 key, 47 in a P-384 one.
@@ -118,14 +121,34 @@ TEST(LoadPrivateKey, OtherFormsStillGoThroughOpenSsl) {
   ossl::Pkey ec = generate_key(KeyType::ecdsa_p256);
   std::string sec1_pem = openssl_sec1(ec.get());
   ASSERT_NE(sec1_pem.find("BEGIN EC PRIVATE KEY"), std::string::npos);
-  expect_same_key(load_private_key(sec1_pem, "test").get(), ec.get());
+  KeyDecoder decoder = KeyDecoder::devcert_ec;
+  expect_same_key(load_private_key(sec1_pem, "test", &decoder).get(), ec.get());
+  EXPECT_EQ(decoder, KeyDecoder::openssl);
 
   ossl::Pkey rsa = generate_key(KeyType::rsa_2048);
   std::string rsa_pem = private_key_pem(rsa.get());
   EXPECT_EQ(rsa_pem, openssl_pkcs8(rsa.get()));
-  ossl::Pkey rsa_read = load_private_key(rsa_pem, "test");
+  decoder = KeyDecoder::devcert_ec;
+  ossl::Pkey rsa_read = load_private_key(rsa_pem, "test", &decoder);
+  EXPECT_EQ(decoder, KeyDecoder::openssl);
   ASSERT_TRUE(rsa_read);
   EXPECT_EQ(EVP_PKEY_eq(rsa_read.get(), rsa.get()), 1);
+}
+
+// devcert's own reader takes only the curves devcert writes: a PKCS#8 key on any other named
+// curve is OpenSSL's to read, and still loads (and is written by OpenSSL's encoder).
+TEST(LoadPrivateKey, OtherNamedCurvesGoThroughOpenSslAndStillLoad) {
+  for (const char* curve : {"P-521", "secp256k1"}) {
+    ossl::Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
+    ASSERT_TRUE(key) << curve;
+    std::string pem = private_key_pem(key.get());
+    EXPECT_EQ(pem, openssl_pkcs8(key.get())) << curve;
+    ASSERT_NE(pem.find("-----BEGIN PRIVATE KEY-----"), std::string::npos) << curve;
+    KeyDecoder decoder = KeyDecoder::devcert_ec;
+    ossl::Pkey read = load_private_key(pem, "test", &decoder);
+    EXPECT_EQ(decoder, KeyDecoder::openssl) << curve;
+    expect_same_key(read.get(), key.get());
+  }
 }
 
 TEST(LoadPrivateKey, TheFirstOfTwoKeysAsOpenSslWould) {
@@ -189,7 +212,8 @@ TEST_P(EveryLeafKey, TheLeafHoldsItsKeyAsX509SetPubkeyWouldWriteIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, EveryLeafKey,
-                         testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::rsa_2048));
+                         testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384, KeyType::rsa_2048),
+                         testing_support::key_type_param_name);
 
 }  // namespace
 }  // namespace devcert::pki

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "error.h"
+#include "support/param_names.h"
 
 namespace devcert::pki {
 namespace {
@@ -12,6 +13,11 @@ struct Accepted {
   NameKind kind;
   std::string value;
 };
+
+// What a failing case prints for its parameter (gtest would print the struct's bytes).
+void PrintTo(const Accepted& c, std::ostream* os) {
+  *os << '"' << test::param_text(c.input) << "\" -> " << test::param_text(c.value);
+}
 
 class AcceptedName : public testing::TestWithParam<Accepted> {};
 
@@ -51,13 +57,17 @@ INSTANTIATE_TEST_SUITE_P(
         // RFC 5321 dot-atom: every atext symbol, single inner dots.
         Accepted{"first.last+tag@example.test", NameKind::email, "first.last+tag@example.test"},
         Accepted{"a!#$%&'*-/=?^_`{|}~z@example.test", NameKind::email, "a!#$%&'*-/=?^_`{|}~z@example.test"}),
-    [](const testing::TestParamInfo<Accepted>& info) { return "case" + std::to_string(info.index); });
+    [](const testing::TestParamInfo<Accepted>& info) { return test::param_name(info.param.input, info.index); });
 
 struct Rejected {
   std::string input;
   std::string message_part;  // the specific reason
   std::string fix_part;      // what the user is told to type instead ("" when none)
 };
+
+void PrintTo(const Rejected& c, std::ostream* os) {
+  *os << '"' << test::param_text(c.input) << "\" refused: " << test::param_text(c.message_part);
+}
 
 class RejectedName : public testing::TestWithParam<Rejected> {};
 
@@ -126,36 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
         Rejected{"dev.@example.test", "cannot start or end with '.'", ""},
         Rejected{"de..v@example.test", "two in a row", ""},
         Rejected{std::string(65, 'm') + "@example.test", "longer than 64", ""}),
-    [](const testing::TestParamInfo<Rejected>& info) { return "case" + std::to_string(info.index); });
-
-TEST(ParseSubjectNames, KeepsOrderAndDropsDuplicates) {
-  auto names = parse_subject_names({"localhost", "127.0.0.1", "LOCALHOST", "::1", "0:0::1"});
-  ASSERT_EQ(names.size(), 3u);
-  EXPECT_EQ(names[0].value, "localhost");
-  EXPECT_EQ(names[1].value, "127.0.0.1");
-  EXPECT_EQ(names[2].value, "::1");
-  EXPECT_EQ(names[2].ip_bytes, std::string(15, '\0') + "\x01");
-}
-
-TEST(ParseSubjectNames, EmptyListIsAUsageError) {
-  try {
-    parse_subject_names({});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.exit_code(), 2);
-  }
-}
-
-TEST(ParseSubjectNames, StopsAtTheFirstBadName) {
-  EXPECT_THROW(parse_subject_names({"localhost", "localhost:8443"}), NameError);
-}
-
-TEST(DefaultFileStem, FollowsMkcertNaming) {
-  EXPECT_EQ(default_file_stem(parse_subject_names({"localhost", "127.0.0.1", "::1"})), "localhost+2");
-  EXPECT_EQ(default_file_stem(parse_subject_names({"*.app.test"})), "_wildcard.app.test");
-  EXPECT_EQ(default_file_stem(parse_subject_names({"::1"})), "__1");
-  EXPECT_EQ(default_file_stem(parse_subject_names({"app.test"})), "app.test");
-}
+    [](const testing::TestParamInfo<Rejected>& info) { return test::param_name(info.param.input, info.index); });
 
 TEST(NameErrors, ShowControlBytesEscaped) {
   try {

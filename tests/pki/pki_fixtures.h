@@ -1,6 +1,9 @@
 // Shared fixtures for PKI tests: a CA made in memory, field readers.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -8,7 +11,22 @@
 #include "pki/certificate.h"
 #include "pki/issue.h"
 
+namespace devcert::pki {
+
+// How gtest prints a KeyType parameter (else as the enum's raw bytes): "ecdsa-p256".
+inline void PrintTo(KeyType type, std::ostream* os) { *os << key_type_name(type); }
+
+}  // namespace devcert::pki
+
 namespace devcert::pki::testing_support {
+
+// A KeyType parameter's test name: "ecdsa_p256" (gtest allows no '-').
+inline std::string key_type_param_name(const ::testing::TestParamInfo<KeyType>& info) {
+  std::string name(key_type_name(info.param));
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
+}
 
 inline CertificateAuthority make_ca(KeyType type = KeyType::ecdsa_p256, bool constrained = true) {
   RootProfile profile;

@@ -100,7 +100,7 @@ TEST(SelectStoreNames, FlagsWinThenEnvironmentThenAll) {
 }
 
 TEST(UntrustedSummary, EmptyWithoutACa) {
-  EXPECT_EQ(untrusted_summary("/nonexistent/devcert-caroot"), "");
+  EXPECT_EQ(untrusted_summary("/nonexistent/devcert-caroot", StoreEnvironment::from_process()), "");
 }
 
 

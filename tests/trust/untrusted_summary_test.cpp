@@ -53,24 +53,38 @@ class NssHome : public testing::Test {
 
 TEST_F(NssHome, UntrustedSummaryNamesTheStoresStillMissingAndTheFix) {
   ScopedEnv stores("DEVCERT_TRUST_STORES", "nss");
-  EXPECT_EQ(untrusted_summary(tmp / "ca"), "the CA is not trusted yet by: nss; run 'devcert install'");
+  StoreEnvironment env = StoreEnvironment::from_process();
+  EXPECT_EQ(untrusted_summary(tmp / "ca", env), "the CA is not trusted yet by: nss; run 'devcert install'");
   install({});
-  EXPECT_EQ(untrusted_summary(tmp / "ca"), "");
-  EXPECT_EQ(untrusted_summary(tmp / "no-ca-here"), "");
+  EXPECT_EQ(untrusted_summary(tmp / "ca", env), "");
+  EXPECT_EQ(untrusted_summary(tmp / "no-ca-here", env), "");
+}
+
+// DEVCERT_TRUST_STORES is read once, with the rest of the environment, and what selects is the
+// value handed in: the variable changing afterwards changes nothing.
+TEST_F(NssHome, TheSelectionComesFromTheEnvironmentHandedIn) {
+  ScopedEnv stores("DEVCERT_TRUST_STORES", "java, nss");
+  StoreEnvironment env = StoreEnvironment::from_process();
+  EXPECT_EQ(env.selected_stores, "java, nss");
+  ::unsetenv("DEVCERT_TRUST_STORES");
+  EXPECT_EQ(StoreEnvironment::from_process().selected_stores, "");
+  env.selected_stores = "nss";
+  EXPECT_EQ(untrusted_summary(tmp / "ca", env), "the CA is not trusted yet by: nss; run 'devcert install'");
 }
 
 // `devcert issue` asks about the stores it names (the system store), whatever
 // DEVCERT_TRUST_STORES selects for the other commands, and hands over the root it has loaded.
 TEST_F(NssHome, StoresMissingRootChecksExactlyTheNamedStores) {
   ScopedEnv stores("DEVCERT_TRUST_STORES", "java");
+  StoreEnvironment env = StoreEnvironment::from_process();
   stdfs::path root_file = tmp / "ca" / "rootCA.pem";
   ossl::X509Ptr root = pki::load_certificate(test::read_text(root_file), root_file.string());
-  EXPECT_EQ(stores_missing_root(tmp / "ca", {"nss"}), std::vector<std::string>{"nss"});
-  EXPECT_EQ(stores_missing_root(root.get(), root_file, {"nss"}), std::vector<std::string>{"nss"});
+  EXPECT_EQ(stores_missing_root(tmp / "ca", {"nss"}, env), std::vector<std::string>{"nss"});
+  EXPECT_EQ(stores_missing_root(root.get(), root_file, {"nss"}, env), std::vector<std::string>{"nss"});
   install({"--store", "nss"});
-  EXPECT_TRUE(stores_missing_root(tmp / "ca", {"nss"}).empty());
-  EXPECT_TRUE(stores_missing_root(root.get(), root_file, {"nss"}).empty());
-  EXPECT_TRUE(stores_missing_root(tmp / "no-ca-here", {"nss"}).empty());
+  EXPECT_TRUE(stores_missing_root(tmp / "ca", {"nss"}, env).empty());
+  EXPECT_TRUE(stores_missing_root(root.get(), root_file, {"nss"}, env).empty());
+  EXPECT_TRUE(stores_missing_root(tmp / "no-ca-here", {"nss"}, env).empty());
 }
 
 }  // namespace

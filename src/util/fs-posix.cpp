@@ -1,5 +1,4 @@
 #include <fcntl.h>
-#include <stdio.h>  // renameat2, RENAME_NOREPLACE
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 
 #include "error.h"
 #include "util/fs.h"
+#include "util/os_calls.h"
 
 namespace devcert::fs {
 namespace {
@@ -114,14 +114,15 @@ class TemporaryFile {
   // `path` exists, whoever created it and however recently.
   bool publish_new() {
     sync();
-    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+    if (os_calls::rename_no_replace(tmp_.c_str(), path_.c_str()) == 0) {
       tmp_.clear();
       return true;
     }
     if (errno == EEXIST) return false;
     if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
       throw Error("cannot write " + path_.string() + ": " + errno_text());
-    // A file system without RENAME_NOREPLACE: link() fails the same way on an existing name.
+    // A file system that cannot rename without replacing: link() fails the same way on an
+    // existing name.
     if (::link(tmp_.c_str(), path_.c_str()) != 0) {
       if (errno == EEXIST) return false;
       throw Error("cannot write " + path_.string() + ": " + errno_text());
@@ -199,9 +200,9 @@ void write_key_and_certificate(const stdfs::path& key_path, std::string_view key
 
 namespace {
 
-// rename() that fails with EEXIST instead of replacing (link() where RENAME_NOREPLACE is missing).
+// rename() that fails with EEXIST instead of replacing (link() where the file system cannot).
 bool move_to_free_name(const stdfs::path& from, const stdfs::path& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  if (os_calls::rename_no_replace(from.c_str(), to.c_str()) == 0) return true;
   if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return false;
   if (::link(from.c_str(), to.c_str()) != 0) return false;
   ::unlink(from.c_str());

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/os_calls.h"
 #include "util/process.h"
 
 extern char** environ;
@@ -20,7 +21,7 @@ namespace {
 
 struct Pipe {
   int fd[2] = {-1, -1};
-  bool open() { return ::pipe2(fd, O_CLOEXEC) == 0; }
+  bool open() { return os_calls::cloexec_pipe(fd); }
   void close_end(int i) {
     if (fd[i] >= 0) ::close(fd[i]);
     fd[i] = -1;
