@@ -278,7 +278,8 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   }
   if (file) ctx.out.note("issuing the certificates listed in " + text::printable(file->path.string()));
   for (size_t i = 0; i < jobs.size(); ++i) describe_text(jobs[i], leaves[i], written[i], opts, password, ctx);
-  ctx.out.note("Node ignores the system store: export NODE_EXTRA_CA_CERTS=\"" +
+  // True of every build: Debian's Node reads the system store, nodejs.org's does not.
+  ctx.out.note("a Node with its own root list (nodejs.org's builds) also needs: export NODE_EXTRA_CA_CERTS=\"" +
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
   // Only the system store after each issue: its check reads one file, where the NSS and Java
   // checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
