@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "pki/keys.h"
 
 namespace devcert::wss {
 namespace {
@@ -67,20 +68,22 @@ ssl::context make_server_context(const ServerIdentity& identity) {
   return ctx;
 }
 
-ssl::context make_client_context(const Trust& trust) {
-  ssl::context ctx(ssl::context::tls_client);
+void require_client_certificates(ssl::context& ctx, const std::string& ca_pem) {
   SSL_CTX* native = ctx.native_handle();
-  set_common(native);
-  ctx.set_verify_mode(ssl::verify_peer);
-  if (trust.system_store) ctx.set_default_verify_paths();
-  for (const auto& pem : trust.ca_pems) {
-    error_code ec;
-    ctx.add_certificate_authority(asio::buffer(pem), ec);
-    if (ec) throw Error("cannot use the CA certificate to trust: " + ec.message());
+  X509_STORE* store = X509_STORE_new();
+  SSL_CTX_set_cert_store(native, store);
+  std::vector<ossl::X509Ptr> cas = pki::load_certificates(ca_pem, "--client-ca");
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  for (auto& cert : cas) {
+    X509_STORE_add_cert(store, cert.get());
+    // The CertificateRequest names the CA, so a client holding several certificates picks ours.
+    sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(cert.get())));
   }
-  ossl::check(SSL_CTX_set_alpn_protos(native, kAlpnHttp11, sizeof kAlpnHttp11) == 0,
-              "ALPN protocols");
-  return ctx;
+  SSL_CTX_set_client_CA_list(native, names);
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // OpenSSL verifies a client's certificate for the sslclient purpose: clientAuth, when the
+  // certificate has an extendedKeyUsage at all.
+  SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
 }
 
 TlsFacts tls_facts(SSL* ssl) {
