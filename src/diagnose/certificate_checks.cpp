@@ -114,10 +114,11 @@ std::string judge_certificate(const PresentedChain& chain) {
          ", " + std::to_string(served) + " certificate" + (served > 1 ? "s" : "") + " served";
 }
 
-std::string judge_trust(const PresentedChain& chain, bool only_ca, const std::string& devcert_ca_pem) {
+std::string judge_trust(const PresentedChain& chain, const std::string& ca_name, bool only_ca,
+                        const std::string& devcert_ca_pem) {
   auto failure = std::find_if(chain.errors.begin(), chain.errors.end(), [](const VerifyError& e) { return !judged_elsewhere(e.code); });
   if (failure == chain.errors.end()) {
-    if (only_ca) return "chains to a root in --ca";
+    if (only_ca) return "chains to a root in " + ca_name;
     return !devcert_ca_pem.empty() && chains_to(devcert_ca_pem, chain) ? "issued by your devcert CA, trusted by the system store"
                                                                        : "chains to a root in the system store";
   }

@@ -28,10 +28,12 @@ struct PresentedChain {
 // Each returns the stage's detail, or throws Broken.
 // Dates, key size, extended key usage: what is wrong with the certificates themselves.
 std::string judge_certificate(const PresentedChain& chain);
-// Whether the chain leads to a trusted root. `only_ca`: the trust was --ca (or the devcert root
-// in the self test); otherwise it was the system store, and `devcert_ca_pem` (may be "") tells
-// a devcert leaf whose root is not installed from any other unknown issuer.
-std::string judge_trust(const PresentedChain& chain, bool only_ca, const std::string& devcert_ca_pem);
+// Whether the chain leads to a trusted root. `only_ca`: the trust was only the certificates
+// called `ca_name` (--ca, or the devcert root in the self test); otherwise it was the system
+// store, and `devcert_ca_pem` (may be "") tells a devcert leaf whose root is not installed from
+// any other unknown issuer.
+std::string judge_trust(const PresentedChain& chain, const std::string& ca_name, bool only_ca,
+                        const std::string& devcert_ca_pem);
 // Whether the leaf names the host (SAN only, as browsers read it).
 std::string judge_hostname(const PresentedChain& chain, const Endpoint& endpoint);
 

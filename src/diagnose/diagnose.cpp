@@ -13,6 +13,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/http.hpp>
 
+#include "diagnose/beast_errors.h"
 #include "diagnose/broken.h"
 #include "diagnose/causes.h"
 #include "diagnose/certificate_checks.h"
@@ -36,8 +37,6 @@ using awaitable = asio::awaitable<T>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 using WsStream = websocket::stream<TapStream>;
 
-// The largest message read back: Python's websockets refuses more by default (max_size).
-constexpr std::uint64_t kMaxMessage = 1 << 20;
 // Control frames read while waiting for a message: a server streaming pings cannot keep a stage
 // busy until its deadline, and is named for it.
 constexpr int kMaxControlFrames = 256;
@@ -72,34 +71,6 @@ std::string size_name(std::size_t size) {
   if (size >= 1024 * 1024 && size % (1024 * 1024) == 0) return std::to_string(size / (1024 * 1024)) + " MiB";
   if (size >= 1024 && size % 1024 == 0) return std::to_string(size / 1024) + " KiB";
   return std::to_string(size) + " B";
-}
-
-bool is_reset(const error_code& ec) {
-  return ec == asio::error::connection_reset || ec == asio::error::broken_pipe || ec == asio::error::connection_aborted;
-}
-
-// The peer ended the connection without a word (FIN, or TLS close_notify).
-bool is_end_of_stream(const error_code& ec) {
-  return ec == asio::error::eof || ec == http::error::end_of_stream || ec == ssl::error::stream_truncated;
-}
-
-// Why Beast refused a frame, as a client would put it (RFC 6455 5.2, 5.5).
-std::string frame_error(const error_code& ec) {
-  using websocket::error;
-  if (ec == error::message_too_big)
-    return "a message over the " + std::to_string(kMaxMessage >> 20) +
-           " MiB devcert reads (Python's websockets refuses it too: close 1009)";
-  if (ec == error::bad_reserved_bits) return "a frame with reserved bits set, but no extension was agreed";
-  if (ec == error::bad_opcode) return "a frame with a reserved opcode";
-  if (ec == error::bad_masked_frame) return "a masked frame (servers must not mask)";
-  if (ec == error::bad_size) return "a frame length that is not in its shortest form";
-  if (ec == error::bad_control_fragment || ec == error::bad_control_size) return "a fragmented or long control frame";
-  if (ec == error::bad_continuation) return "a continuation frame outside a message";
-  if (ec == error::bad_data_frame) return "a new message inside a fragmented one";
-  if (ec == error::bad_frame_payload) return "a text message that is not UTF-8";
-  if (ec == error::bad_close_code || ec == error::bad_close_size || ec == error::bad_close_payload)
-    return "a malformed close frame (" + ec.message() + ")";
-  return "a frame Beast refuses (" + ec.message() + ")";
 }
 
 class Walk {
@@ -161,7 +132,7 @@ class Walk {
     // One deadline for the whole stage, however the server spreads its bytes: Beast's tcp_stream
     // cancels every read and write still pending when it passes.
     deadline_ = start + opts_.timeout;
-    if (tcp_) tcp_->expires_at(deadline_);
+    if (tcp_ || tls_) lowest().expires_at(deadline_);
     Stage s{name, Stage::Status::ok, "", 0};
     std::optional<Broken> broke;
     // Details and messages quote what the server sent (names, headers, payloads): escaped here,
@@ -329,7 +300,7 @@ class Walk {
   }
 
   awaitable<std::string> check_certificate() { co_return judge_certificate(chain_); }
-  awaitable<std::string> check_trust() { co_return judge_trust(chain_, !opts_.ca_pem.empty(), opts_.devcert_ca_pem); }
+  awaitable<std::string> check_trust() { co_return judge_trust(chain_, opts_.ca_name, !opts_.ca_pem.empty(), opts_.devcert_ca_pem); }
   awaitable<std::string> check_hostname() { co_return judge_hostname(chain_, d_.endpoint); }
 
   beast::tcp_stream& lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *tcp_; }
@@ -439,14 +410,13 @@ class Walk {
       closed = "closed the connection without a close frame";
       co_return std::nullopt;
     }
-    if (ec.category() == websocket::make_error_code(websocket::error::closed).category())
-      throw Broken{"bad_frame", "the server sent " + frame_error(ec), ""};
+    if (std::string refused = frame_error(ec); !refused.empty()) throw Broken{"bad_frame", "the server sent " + refused, ""};
     connection_lost(ec, "message back");
   }
 
   // Sends `payload` and expects it back alike. Unless `required`, a server that closes instead
   // is not an echo server, and the stage is skipped.
-  awaitable<std::string> echo(const std::string& payload, bool binary, bool required) {
+  awaitable<std::string> echo(std::string payload, bool binary, bool required) {
     ws_->text(!binary);
     auto [wec, wn] = co_await ws_->async_write(asio::buffer(payload), use_tuple);
     if (wec) connection_lost(wec, "message back");

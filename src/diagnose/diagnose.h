@@ -18,6 +18,7 @@ namespace devcert::diagnose {
 struct DiagnoseOptions {
   std::string url;
   std::string ca_pem;          // --ca: trust only these certificates ("" = system store + devcert CA)
+  std::string ca_name = "--ca";  // what ca_pem is called in a stage's detail
   std::string devcert_ca_pem;  // the devcert root, when there is one ("" otherwise)
   std::string origin;          // "" = the URL's own origin, as a page on that server would send
   std::string subprotocol;

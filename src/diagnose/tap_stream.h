@@ -66,16 +66,19 @@ class TapStream {
         token, buffers);
   }
 
-  // Beast's customization points: how a WebSocket stream over this one closes it.
+  // Beast's customization points: how a WebSocket stream over this one closes it. After the
+  // close frames (or Beast failing the connection on a bad frame) the socket just closes: the walk
+  // judges what the server said, and waiting for its TLS close_notify or FIN would let a server
+  // that keeps streaming, or goes silent, replace that finding with an SSL error or a timeout.
   friend void beast_close_socket(TapStream& s) { s.tcp_.close(); }
   template <class Handler>
-  friend void async_teardown(beast::role_type role, TapStream& s, Handler&& handler) {
-    if (s.tls_) beast::async_teardown(role, *s.tls_, std::forward<Handler>(handler));
-    else beast::async_teardown(role, s.tcp_, std::forward<Handler>(handler));
+  friend void async_teardown(beast::role_type, TapStream& s, Handler&& handler) {
+    s.tcp_.close();
+    asio::post(s.tcp_.get_executor(), [h = std::forward<Handler>(handler)]() mutable { std::move(h)(error_code{}); });
   }
-  friend void teardown(beast::role_type role, TapStream& s, error_code& ec) {
-    if (s.tls_) beast::teardown(role, *s.tls_, ec);
-    else beast::teardown(role, s.tcp_, ec);
+  friend void teardown(beast::role_type, TapStream& s, error_code& ec) {
+    s.tcp_.close();
+    ec = {};
   }
 
  private:

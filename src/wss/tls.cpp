@@ -86,6 +86,22 @@ void require_client_certificates(ssl::context& ctx, const std::string& ca_pem) {
   SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
 }
 
+ssl::context make_client_context(const Trust& trust) {
+  ssl::context ctx(ssl::context::tls_client);
+  SSL_CTX* native = ctx.native_handle();
+  set_common(native);
+  ctx.set_verify_mode(ssl::verify_peer);
+  if (trust.system_store) ctx.set_default_verify_paths();
+  for (const auto& pem : trust.ca_pems) {
+    error_code ec;
+    ctx.add_certificate_authority(asio::buffer(pem), ec);
+    if (ec) throw Error("cannot use the CA certificate to trust: " + ec.message());
+  }
+  ossl::check(SSL_CTX_set_alpn_protos(native, kAlpnHttp11, sizeof kAlpnHttp11) == 0,
+              "ALPN protocols");
+  return ctx;
+}
+
 TlsFacts tls_facts(SSL* ssl) {
   TlsFacts facts;
   facts.version = SSL_get_version(ssl);

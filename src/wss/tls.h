@@ -1,4 +1,4 @@
-// TLS settings for the echo server, as an OpenSSL context.
+// TLS settings for the echo server and the load generators' clients, as OpenSSL contexts.
 #pragma once
 
 #include <string>
@@ -23,6 +23,21 @@ ssl::context make_server_context(const ServerIdentity& identity);
 // Mutual TLS: the server asks every client for a certificate, refuses a connection without one,
 // and verifies it (clientAuth purpose) against the certificates in `ca_pem` only.
 void require_client_certificates(ssl::context& ctx, const std::string& ca_pem);
+
+// Whom a client trusts: only the given CA certificates, or only the system default store
+// (OpenSSL's default paths, which SSL_CERT_FILE / SSL_CERT_DIR override).
+struct Trust {
+  std::vector<std::string> ca_pems;
+  bool system_store = false;
+
+  static Trust only(std::string ca_pem) { return Trust{{std::move(ca_pem)}, false}; }
+  static Trust system() { return Trust{{}, true}; }
+};
+
+// TLS 1.2+ with peer verification against `trust`, for the load generators (bench/wss_load.cpp,
+// the soak and robustness tests) that drive many plain Beast clients. Diagnosing a server is the
+// diagnosis walk's job (diagnose/diagnose.h), never theirs.
+ssl::context make_client_context(const Trust& trust);
 
 // "TLSv1.3", cipher name, negotiated ALPN ("" when none), SNI sent by the client ("" when none).
 struct TlsFacts {

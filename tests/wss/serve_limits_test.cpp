@@ -94,8 +94,8 @@ TEST(ServerConnectionCap, OverTheCapIsClosedAtOnceAndAFreedSlotServesAHealthyCli
   RawTcp over(server.port());
   EXPECT_EQ(over.read_all(), "");  // returns when the server closes; the 10 s read timeout otherwise
   EXPECT_TRUE(over.closed_by_peer());
-  auto steps = run_echo_check(client_for("localhost", server.port(), Trust::only(ca.pem())));
-  EXPECT_EQ(first_failure(steps), "tls") << describe(steps);
+  auto d = diagnose::diagnose(walk_to("localhost", server.port(), ca.pem()));
+  EXPECT_EQ(first_failure(d), "tls") << describe(d);
   auto records = server.wait_for(2);
   ASSERT_EQ(records.size(), 2u);
   for (const auto& rec : records) {
