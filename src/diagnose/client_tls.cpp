@@ -87,4 +87,25 @@ std::optional<Broken> client_certificate_refused(const boost::system::error_code
   }
 }
 
+Broken client_certificate_dropped(SSL* ssl, bool sent) {
+  std::string what = "the server asked for a client certificate, then closed the connection without a word";
+  if (!sent) return {"client_cert_missing", what + "; none was sent", ""};
+  X509* mine = SSL_get_certificate(ssl);
+  if (mine && (X509_get_extension_flags(mine) & EXFLAG_XKUSAGE) && !(X509_get_extended_key_usage(mine) & XKU_SSL_CLIENT))
+    return {"client_cert_not_for_client_auth", what + "; the certificate sent lacks clientAuth in its extendedKeyUsage", ""};
+  STACK_OF(X509_NAME)* named = SSL_get_client_CA_list(ssl);
+  if (mine && named && sk_X509_NAME_num(named) > 0) {
+    bool listed = false;
+    for (int i = 0; i < sk_X509_NAME_num(named); ++i)
+      listed = listed || X509_NAME_cmp(sk_X509_NAME_value(named, i), X509_get_issuer_name(mine)) == 0;
+    if (!listed) {
+      char issuer[256] = {0};
+      X509_NAME_oneline(X509_get_issuer_name(mine), issuer, sizeof issuer);
+      return {"client_cert_untrusted",
+              what + "; the certificate sent is issued by " + issuer + ", not by a CA the server named", ""};
+    }
+  }
+  return {"client_cert_untrusted", what + " after a certificate was sent: most likely it does not trust its issuer", ""};
+}
+
 }  // namespace devcert::diagnose

@@ -33,4 +33,10 @@ bool is_protocol_version_refusal(const boost::system::error_code& ec);
 // client's handshake has finished, so the alert arrives at the first read, in a later stage.
 std::optional<Broken> client_certificate_refused(const boost::system::error_code& ec, bool requested, bool sent);
 
+// The server asked for a client certificate, then dropped the connection without an alert
+// before answering: Node (rejectUnauthorized) and Python's asyncio refuse so. Which refusal it
+// was is judged from what was sent: none; a certificate without clientAuth; one whose issuer is
+// not among the CAs the server named; otherwise, most likely, an issuer it does not trust.
+Broken client_certificate_dropped(SSL* ssl, bool sent);
+
 }  // namespace devcert::diagnose

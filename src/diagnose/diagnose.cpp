@@ -287,6 +287,8 @@ class Walk {
                    "the server's certificate message is larger than OpenSSL reads (100 KiB): " + why, ""};
     if (auto client = client_certificate_refused(ec, client_certificate_requested_, !opts_.client_cert_pem.empty()))
       throw *client;
+    if (client_certificate_requested_ && (is_end_of_stream(ec) || is_reset(ec)))
+      throw client_certificate_dropped(tls_->native_handle(), !opts_.client_cert_pem.empty());
     if (co_await plain_http_on_port()) throw Broken{"not_tls", "the port answers plain HTTP to a TLS hello (" + why + ")", ""};
     if (ec == beast::error::timeout)
       throw Broken{"connection_timeout", "the server accepted the connection but never answered the TLS hello", ""};
@@ -355,6 +357,8 @@ class Walk {
   [[noreturn]] void upgrade_failed(const error_code& ec, const websocket::response_type& res, const std::string& origin,
                                    const std::string& key) {
     std::string_view seen = ws_->next_layer().recorded();
+    if (seen.empty() && client_certificate_requested_ && (is_end_of_stream(ec) || is_reset(ec)))
+      throw client_certificate_dropped(tls_->native_handle(), !opts_.client_cert_pem.empty());
     if (ec == http::error::header_limit)
       throw Broken{"bad_response", "the response head is over " + std::to_string(kMaxResponseHead / 1024) +
                                        " KiB without ending (Beast's limit; Node's is 16 KiB)", ""};
