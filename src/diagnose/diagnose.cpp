@@ -500,21 +500,6 @@ class Walk {
 
 }  // namespace
 
-std::string_view status_text(Stage::Status s) {
-  switch (s) {
-    case Stage::Status::ok: return "ok";
-    case Stage::Status::failed: return "failed";
-    case Stage::Status::skipped: return "skipped";
-  }
-  return "?";
-}
-
-const std::vector<std::string>& stage_names() {
-  static const std::vector<std::string> names{"url", "dns", "tcp", "tls", "certificate",
-                                              "trust", "hostname", "websocket", "echo"};
-  return names;
-}
-
 Diagnosis diagnose(const DiagnoseOptions& options) {
   asio::io_context ioc;
   Walk walk(options, ioc);
@@ -523,32 +508,6 @@ Diagnosis diagnose(const DiagnoseOptions& options) {
   ioc.run();
   if (failure) std::rethrow_exception(failure);
   return walk.result();
-}
-
-nlohmann::json to_json(const Stage& s) {
-  return {{"name", s.name}, {"status", status_text(s.status)}, {"detail", s.detail}, {"ms", s.ms}};
-}
-
-nlohmann::json to_json(const Diagnosis& d) {
-  const CauseInfo& info = cause_info(d.cause);
-  nlohmann::json stages = nlohmann::json::array();
-  for (const auto& s : d.stages) stages.push_back(to_json(s));
-  nlohmann::json peers = nlohmann::json::array();
-  for (const auto& p : d.peer_certificates) peers.push_back({{"subject", p.subject}, {"issuer", p.issuer}});
-  return {{"ok", d.ok},
-          {"url", d.endpoint.url()},
-          {"stage", d.stage},
-          {"cause", d.cause},
-          {"message", d.message},
-          {"fix", d.fix},
-          {"clients",
-           {{"chrome", info.clients.chrome},
-            {"firefox", info.clients.firefox},
-            {"node", info.clients.node},
-            {"python", info.clients.python}}},
-          {"stages", stages},
-          {"peer_certificates", peers},
-          {"warnings", d.warnings}};
 }
 
 }  // namespace devcert::diagnose

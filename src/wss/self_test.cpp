@@ -109,7 +109,7 @@ SelfTestReport run_self_test(const SelfTestOptions& options) {
     diagnose::DiagnoseOptions walk;
     walk.url = url_for(host, port);
     walk.ca_pem = root_pem;
-    walk.ca_name = "the devcert root";
+    walk.ca_name = root.cert_path().string();
     walk.timeout = options.timeout;
     walk.extent = diagnose::DiagnoseOptions::Extent::self_test;
     report.walks.push_back({host, true, diagnose::diagnose(walk)});
