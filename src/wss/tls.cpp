@@ -81,6 +81,11 @@ void require_client_certificates(ssl::context& ctx, const std::string& ca_pem) {
   }
   SSL_CTX_set_client_CA_list(native, names);
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // A server that verifies clients must name its session cache, or OpenSSL refuses every
+  // resumed session ("session id context uninitialized"): Chromium resumes one for the page's
+  // WebSocket after loading the page.
+  static const unsigned char kSessionContext[] = "devcert serve";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   // OpenSSL verifies a client's certificate for the sslclient purpose: clientAuth, when the
   // certificate has an extendedKeyUsage at all.
   SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
