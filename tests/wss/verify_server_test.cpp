@@ -106,6 +106,23 @@ TEST_F(VerifyServer, OwnCertificateFromTheCaPasses) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// The self test has no server of someone else's to send an Origin to or present a client
+// certificate to: such options without a URL are refused, not silently ignored; and a client
+// certificate needs its key.
+TEST_F(VerifyServer, UrlOptionsWithoutAUrlAndAClientCertificateWithoutItsKeyAreUsageErrors) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--origin", "https://a.test"},
+                                        {"--client-cert", "c.pem", "--client-key", "k.pem"},
+                                        {"--no-echo"}}) {
+    args.insert(args.begin(), "verify-server");
+    auto r = run_devcert(args, caroot());
+    EXPECT_EQ(r.exit_code, 2) << args[1] << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("go with a URL"), std::string::npos) << r.err;
+  }
+  auto half = run_devcert({"verify-server", "wss://127.0.0.1:1/", "--client-cert", "c.pem"}, caroot());
+  EXPECT_EQ(half.exit_code, 2) << half.out << half.err;
+  EXPECT_NE(half.err.find("--client-cert and --client-key go together"), std::string::npos) << half.err;
+}
+
 TEST(VerifyServerNoCa, SaysToRunInit) {
   TempDir dir;
   auto r = run_devcert({"verify-server"}, dir / "nothing-here");
