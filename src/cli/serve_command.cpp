@@ -8,7 +8,7 @@
 #include "error.h"
 #include "pki/ca.h"
 #include "util/process.h"
-#include "wss/client.h"
+#include "util/fs.h"
 #include "wss/identity.h"
 #include "wss/server.h"
 
@@ -39,6 +39,12 @@ std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
   return out;
 }
 
+// "localhost:8443" or "[::1]:8443": a URL authority.
+std::string host_port(const std::string& host, std::uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& opts, Context& ctx) {
@@ -64,7 +70,15 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
 
   wss::ServerLimits limits;
   limits.max_connections = opts.max_connections;
-  wss::Server server(wss::make_server_context(identity), limits,
+  wss::ssl::context tls = wss::make_server_context(identity);
+  std::string client_ca;
+  if (opts.require_client_cert) {
+    bool devcert_root = opts.client_ca_file.empty();
+    pki::CaRoot root(ctx.caroot());
+    wss::require_client_certificates(tls, fs::read_file(devcert_root ? root.cert_path().string() : opts.client_ca_file));
+    client_ca = devcert_root ? "the devcert CA" : opts.client_ca_file;
+  }
+  wss::Server server(std::move(tls), limits,
                      [&ctx](const wss::ConnectionRecord& rec) {
                        ctx.out.line(clock_prefix() + " " + wss::format_log_line(rec));
                      });
@@ -75,7 +89,7 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
     try {
       auto bound = server.listen({address, port});
       port = bound.port();  // with --port 0, every address gets the port the first one got
-      listening += (listening.empty() ? "" : ", ") + wss::host_port(address.to_string(), port);
+      listening += (listening.empty() ? "" : ", ") + host_port(address.to_string(), port);
     } catch (const Error& e) {
       if (listening.empty()) throw;
       ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
@@ -86,10 +100,11 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
   wss::asio::io_context signals_ioc;
   wss::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
   server.start();
-  std::string url_host = wss::host_port(opts.host, port);
+  std::string url_host = host_port(opts.host, port);
   ctx.out.line("devcert serve: WebSocket echo server with " + origin);
   ctx.out.line("  test page: https://" + url_host + "/");
   ctx.out.line("  echo:      wss://" + url_host + "/");
+  if (!client_ca.empty()) ctx.out.line("  clients must present a certificate issued by " + client_ca);
   ctx.out.line("  listening on " + listening + "; Ctrl-C stops");
   int received = 0;
   signals.async_wait([&](const wss::error_code&, int signal) { received = signal; });
@@ -111,10 +126,21 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
                   "Open connections at most; more are closed at once (default " +
                       std::to_string(opts->max_connections) + ")")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  // An option whose value may be left out: `--client-ca` alone means the devcert root.
+  CLI::Option* client_ca =
+      cmd->add_option("--client-ca", opts->client_ca_file,
+                      "Require a client certificate issued by the CA in FILE (mutual TLS); without FILE, by the devcert CA")
+          ->expected(0, 1)
+          ->type_name("[FILE]");
   cmd->footer("Without --cert/--key, a leaf for localhost, 127.0.0.1 and ::1 is minted in memory.\n"
               "Open the printed https:// URL in a browser: the page echoes through wss://.\n"
-              "Examples:\n  devcert serve\n  devcert serve --cert localhost+2.pem --key localhost+2-key.pem --port 9443");
-  cmd->callback([opts, &ctx, &exit_code] { exit_code = run_serve(*opts, ctx); });
+              "With --client-ca, a client without a certificate from that CA is refused (log line says why).\n"
+              "Examples:\n  devcert serve\n  devcert serve --cert localhost+2.pem --key localhost+2-key.pem --port 9443\n"
+              "  devcert serve --client-ca      # mutual TLS: clients need a devcert issue --client certificate");
+  cmd->callback([opts, client_ca, &ctx, &exit_code] {
+    opts->require_client_cert = client_ca->count() > 0;
+    exit_code = run_serve(*opts, ctx);
+  });
 }
 
 }  // namespace devcert::cli

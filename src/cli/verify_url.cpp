@@ -1,5 +1,5 @@
 // `devcert verify-server URL`: the diagnosis of someone else's server, printed for people or
-// as JSON.
+// as JSON; and how a walk is printed, for the self test too.
 #include <nlohmann/json.hpp>
 
 #include "cli/wss_commands.h"
@@ -10,6 +10,44 @@
 #include "util/fs.h"
 
 namespace devcert::cli {
+
+void print_walk(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent, bool failure_is_warning) {
+  for (const auto& s : d.stages) {
+    std::string name = s.name;
+    name.resize(std::max<size_t>(name.size(), 12), ' ');
+    Output::Mark mark = s.status == diagnose::Stage::Status::ok ? Output::Mark::ok
+                        : s.status == diagnose::Stage::Status::failed
+                            ? (failure_is_warning ? Output::Mark::warning : Output::Mark::failed)
+                            : Output::Mark::none;
+    std::string detail = s.detail.empty() && s.status == diagnose::Stage::Status::skipped ? "skipped" : s.detail;
+    ctx.out.item(indent, mark, name + " " + detail);
+  }
+  for (std::size_t i = 0; i < d.peer_certificates.size(); ++i)
+    ctx.out.detail("peer certificate " + std::to_string(i) + ": subject " + d.peer_certificates[i].subject +
+                   ", issuer " + d.peer_certificates[i].issuer);
+  for (const auto& w : d.warnings) ctx.out.warning(w);
+}
+
+void print_cause(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent) {
+  const auto& info = diagnose::cause_info(d.cause);
+  std::string in(indent);
+  ctx.out.line(in + "cause: " + d.cause + ": " + std::string(info.meaning));
+  ctx.out.line(in + "what clients show:");
+  ctx.out.line(in + "  Chrome:  " + std::string(info.clients.chrome) + " (the page sees only close code 1006)");
+  ctx.out.line(in + "  Firefox: " + std::string(info.clients.firefox));
+  ctx.out.line(in + "  Node:    " + std::string(info.clients.node));
+  ctx.out.line(in + "  Python:  " + std::string(info.clients.python));
+  ctx.out.line(in + "fix: " + d.fix);
+}
+
+void read_client_certificate(const VerifyServerOptions& opts, diagnose::DiagnoseOptions& d) {
+  if (opts.client_cert_file.empty() != opts.client_key_file.empty())
+    throw UsageError("--client-cert and --client-key go together",
+                     "devcert issue --client NAME writes both; pass --client-cert FILE --client-key FILE");
+  if (opts.client_cert_file.empty()) return;
+  d.client_cert_pem = fs::read_file(opts.client_cert_file);
+  d.client_key_pem = fs::read_file(opts.client_key_file);
+}
 
 int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
   if (!opts.cert_file.empty() || !opts.key_file.empty() || opts.require_trust)
@@ -30,6 +68,7 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
   d.subprotocol = opts.subprotocol;
   d.timeout = std::chrono::milliseconds(static_cast<long>(opts.timeout_seconds * 1000));
   d.echo = !opts.no_echo;
+  read_client_certificate(opts, d);
   diagnose::Diagnosis result = diagnose::diagnose(d);
 
   if (opts.json) {
@@ -38,32 +77,13 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
     return result.ok ? kExitOk : kExitFailure;
   }
   ctx.out.line("diagnosing " + result.endpoint.url());
-  for (const auto& s : result.stages) {
-    std::string name = s.name;
-    name.resize(std::max<size_t>(name.size(), 12), ' ');
-    Output::Mark mark = s.status == diagnose::Stage::Status::ok       ? Output::Mark::ok
-                        : s.status == diagnose::Stage::Status::failed ? Output::Mark::failed
-                                                                      : Output::Mark::none;
-    std::string detail = s.detail.empty() && s.status == diagnose::Stage::Status::skipped ? "skipped" : s.detail;
-    ctx.out.item("  ", mark, name + " " + detail);
-  }
-  for (std::size_t i = 0; i < result.peer_certificates.size(); ++i)
-    ctx.out.detail("peer certificate " + std::to_string(i) + ": subject " + result.peer_certificates[i].subject +
-                   ", issuer " + result.peer_certificates[i].issuer);
-  for (const auto& w : result.warnings) ctx.out.warning(w);
+  print_walk(result, ctx, "  ", false);
   if (result.ok) {
     ctx.out.line("ok: a verifying WebSocket client connects to " + result.endpoint.url());
     return kExitOk;
   }
-  const auto& info = diagnose::cause_info(result.cause);
   ctx.out.line("");
-  ctx.out.line("cause: " + result.cause + ": " + std::string(info.meaning));
-  ctx.out.line("what clients show:");
-  ctx.out.line("  Chrome:  " + std::string(info.clients.chrome) + " (the page sees only close code 1006)");
-  ctx.out.line("  Firefox: " + std::string(info.clients.firefox));
-  ctx.out.line("  Node:    " + std::string(info.clients.node));
-  ctx.out.line("  Python:  " + std::string(info.clients.python));
-  ctx.out.line("fix: " + result.fix);
+  print_cause(result, ctx, "");
   return kExitFailure;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/app.h"
+#include "diagnose/diagnose.h"
 #include "wss/server.h"
 
 namespace devcert::cli {
@@ -15,12 +16,16 @@ struct ServeOptions {
   std::string host = "localhost";  // localhost listens on both 127.0.0.1 and ::1
   std::uint16_t port = 8443;       // 0: any free port (the URL printed says which)
   std::size_t max_connections = wss::ServerLimits{}.max_connections;
+  // --client-ca [FILE]: require a client certificate issued by FILE's CA (the devcert root when
+  // the flag comes without a file).
+  bool require_client_cert = false;
+  std::string client_ca_file;
 };
 // Serves until SIGINT or SIGTERM.
 int run_serve(const ServeOptions& opts, Context& ctx);
 
 struct VerifyServerOptions {
-  std::string url;  // issue 5: diagnose this endpoint; empty: the end-to-end self test
+  std::string url;  // diagnose this endpoint; empty: the end-to-end self test
   std::string cert_file;
   std::string key_file;
   bool require_trust = false;
@@ -31,8 +36,19 @@ struct VerifyServerOptions {
   std::string subprotocol;
   double timeout_seconds = 10;
   bool no_echo = false;
+  // --client-cert / --client-key: the certificate to present when the server asks for one.
+  std::string client_cert_file;
+  std::string client_key_file;
 };
 int run_verify_server(const VerifyServerOptions& opts, Context& ctx);
 int run_verify_url(const VerifyServerOptions& opts, Context& ctx);
+
+// How both modes of verify-server print a walk (verify_url.cpp): its stages as a checklist
+// (a failure shown as a warning when `failure_is_warning`), then the cause, what each client
+// shows and the fix when it failed.
+void print_walk(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent, bool failure_is_warning);
+void print_cause(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent);
+// --client-cert and --client-key read into `d`; UsageError when only one is given.
+void read_client_certificate(const VerifyServerOptions& opts, diagnose::DiagnoseOptions& d);
 
 }  // namespace devcert::cli

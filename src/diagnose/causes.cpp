@@ -52,6 +52,21 @@ constexpr CauseInfo kCauses[] = {
      "127.0.0.1 ::1 and load it (Python: ssl_context.load_cert_chain)",
      {"net::ERR_SSL_PROTOCOL_ERROR", "SSL_ERROR_RX_RECORD_TOO_LONG", "EPROTO ... wrong version number",
       "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number"}},
+    {"client_cert_missing", "the server requires a client certificate (mutual TLS) and none was presented",
+     "present one: devcert issue --client NAME, then devcert verify-server URL --client-cert FILE --client-key FILE "
+     "(browsers: import it into the browser's certificate store)",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT (after the certificate picker)", "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT",
+      "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "ssl.SSLError: [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required"}},
+    {"client_cert_untrusted", "the server does not trust the issuer of the client certificate presented",
+     "present a certificate from the CA the server requires, or make the server trust its CA "
+     "(devcert serve --client-ca; Node: requestCert with ca; Python: ssl_context.load_verify_locations)",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "SSL_ERROR_UNKNOWN_CA_ALERT", "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
+      "ssl.SSLError: [SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"}},
+    {"client_cert_not_for_client_auth", "the client certificate's extendedKeyUsage lacks clientAuth, so the server "
+     "refuses it as a client certificate",
+     "issue a client certificate: devcert issue --client NAME",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "SSL_ERROR_UNSUPPORTED_CERT_ALERT", "ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+      "ssl.SSLError: [SSL: SSLV3_ALERT_UNSUPPORTED_CERTIFICATE] sslv3 alert unsupported certificate"}},
     {"self_signed", "the certificate is self-signed: no client trusts it",
      "replace it with one from your devcert CA: devcert issue localhost 127.0.0.1 ::1, then devcert install",
      {"net::ERR_CERT_AUTHORITY_INVALID", "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT", "DEPTH_ZERO_SELF_SIGNED_CERT",

@@ -1,9 +1,12 @@
-// `devcert verify-server URL`: walk the chain from URL to echo link by link, stop at the first
-// broken link and name its cause (see causes.h).
+// The one TLS + WebSocket client of devcert, on Beast's client stack: `devcert verify-server URL`
+// walks the chain from URL to echo link by link, stops at the first broken link and names its
+// cause (see causes.h); the self test (wss/self_test.h) runs the same walk against its own
+// server, with more echo stages.
 #pragma once
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,12 +18,23 @@ namespace devcert::diagnose {
 struct DiagnoseOptions {
   std::string url;
   std::string ca_pem;          // --ca: trust only these certificates ("" = system store + devcert CA)
+  std::string ca_name = "--ca";  // what ca_pem is called in a stage's detail
   std::string devcert_ca_pem;  // the devcert root, when there is one ("" otherwise)
   std::string origin;          // "" = the URL's own origin, as a page on that server would send
   std::string subprotocol;
   // The most each stage may take in all (one deadline per stage, not per read).
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   bool echo = true;  // false: --no-echo, for servers that are not echo servers
+  // How far the walk goes: through the one text echo (a URL), through binary and large echoes, a
+  // ping and a close 1000 (the self test, whose server echoes everything), or only through
+  // hostname (does this trust accept the server?).
+  enum class Extent { echo, self_test, trust };
+  Extent extent = Extent::echo;
+  std::size_t large_message = 1024 * 1024;  // the self test's large echo
+  // --client-cert / --client-key: the PEM certificate (then any intermediates) and key to present
+  // when the server asks for one ("" = present none).
+  std::string client_cert_pem;
+  std::string client_key_pem;
 };
 
 struct Stage {
@@ -57,7 +71,14 @@ Diagnosis diagnose(const DiagnoseOptions& options);
 // {"ok","stage","cause","message","fix","clients":{chrome,firefox,node,python},"url","stages",...}
 nlohmann::json to_json(const Diagnosis& d);
 
-// Stage names in order.
+// Stage names in order, for Extent::echo (the self test adds "binary echo", "1 MiB echo", "ping"
+// and "close"; Extent::trust ends at "hostname").
 const std::vector<std::string>& stage_names();
+
+// "ok", "failed" or "skipped".
+std::string_view status_text(Stage::Status status);
+
+// One stage as JSON: {"name","status","detail","ms"} (the self test's setup stages use it too).
+nlohmann::json to_json(const Stage& s);
 
 }  // namespace devcert::diagnose

@@ -81,4 +81,11 @@ Endpoint parse_url(std::string_view text) {
   return ep;
 }
 
+void require_header_value(std::string_view flag, std::string_view value) {
+  if (text::is_printable(value)) return;
+  throw UsageError(std::string(flag) + " '" + text::printable(value) +
+                       "' holds a control character (such as CR or LF) or bytes that are not UTF-8",
+                   "give " + std::string(flag) + " as plain text on one line");
+}
+
 }  // namespace devcert::diagnose

@@ -21,4 +21,9 @@ struct Endpoint {
 // Throws UsageError saying what is wrong with the URL.
 Endpoint parse_url(std::string_view text);
 
+// Throws UsageError when `value` (given as `flag`) cannot go into a request header as it is: a
+// CR or LF would end the header and smuggle in another, and other controls are not field content
+// (RFC 9110 5.5).
+void require_header_value(std::string_view flag, std::string_view value);
+
 }  // namespace devcert::diagnose

@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 namespace devcert::wss {
 
@@ -35,12 +36,16 @@ HandshakeFailure classify_handshake_failure(const error_code& ec) {
       return HandshakeFailure::no_shared_cipher;
     case SSL_R_UNEXPECTED_EOF_WHILE_READING:
       return HandshakeFailure::client_closed;
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+      return HandshakeFailure::client_certificate_missing;
+    case SSL_R_CERTIFICATE_VERIFY_FAILED:
+      return HandshakeFailure::client_certificate_rejected;
     default:
       return HandshakeFailure::other;
   }
 }
 
-std::string explain(HandshakeFailure failure, const error_code& ec) {
+std::string explain(HandshakeFailure failure, const error_code& ec, long verify_error) {
   switch (failure) {
     case HandshakeFailure::untrusted_certificate:
       return "the client does not trust this certificate: run `devcert install` "
@@ -60,6 +65,18 @@ std::string explain(HandshakeFailure failure, const error_code& ec) {
       return "the client closed the connection during the TLS handshake: if it is Node or a "
              "browser, it does not trust this certificate: run `devcert install` "
              "(Node: eval \"$(devcert env)\")";
+    case HandshakeFailure::client_certificate_missing:
+      return "the client sent no client certificate (--client-ca requires one): pass one, e.g. "
+             "devcert verify-server URL --client-cert FILE --client-key FILE";
+    case HandshakeFailure::client_certificate_rejected:
+      if (verify_error == X509_V_ERR_INVALID_PURPOSE)
+        return "the client certificate is not for clients: its extendedKeyUsage lacks clientAuth "
+               "(devcert issue --client makes one)";
+      if (verify_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || verify_error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+          verify_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE || verify_error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN)
+        return "the client certificate is issued by a CA that --client-ca does not name (" +
+               std::string(X509_verify_cert_error_string(verify_error)) + ")";
+      return "the client certificate does not verify: " + std::string(X509_verify_cert_error_string(verify_error));
     case HandshakeFailure::other:
       break;
   }
@@ -75,6 +92,8 @@ const char* failure_name(HandshakeFailure failure) {
     case HandshakeFailure::no_shared_cipher: return "no_shared_cipher";
     case HandshakeFailure::timeout: return "timeout";
     case HandshakeFailure::client_closed: return "client_closed";
+    case HandshakeFailure::client_certificate_missing: return "client_certificate_missing";
+    case HandshakeFailure::client_certificate_rejected: return "client_certificate_rejected";
     case HandshakeFailure::other: return "other";
   }
   return "other";

@@ -16,6 +16,8 @@ enum class HandshakeFailure {
   no_shared_cipher,
   timeout,                // the handshake did not finish within the handshake timeout
   client_closed,          // the client hung up without a word (alert-less abort)
+  client_certificate_missing,   // serve --client-ca: the client sent no certificate
+  client_certificate_rejected,  // serve --client-ca: its certificate does not verify
   other,
 };
 
@@ -23,7 +25,9 @@ enum class HandshakeFailure {
 HandshakeFailure classify_handshake_failure(const error_code& ec);
 
 // One line for the connection log, e.g. "the client does not trust this certificate: run ...".
-std::string explain(HandshakeFailure failure, const error_code& ec);
+// `verify_error` is the X509_V_ERR_* of the client's certificate (SSL_get_verify_result), which
+// names why it was rejected.
+std::string explain(HandshakeFailure failure, const error_code& ec, long verify_error = 0);
 
 // A stable short name for tests and --json ("untrusted_certificate", "plain_http", ...).
 const char* failure_name(HandshakeFailure failure);

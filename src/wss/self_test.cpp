@@ -12,18 +12,10 @@ namespace devcert::wss {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using diagnose::Stage;
 
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
-
-CheckItem::Status from_step(Step::Status status) {
-  switch (status) {
-    case Step::Status::ok: return CheckItem::Status::ok;
-    case Step::Status::failed: return CheckItem::Status::failed;
-    case Step::Status::skipped: break;
-  }
-  return CheckItem::Status::skipped;
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
 // Binds 127.0.0.1 and ::1 on one ephemeral port, so "localhost" reaches the same server
@@ -46,30 +38,25 @@ bool listen_on_loopback(Server& server) {
   throw Error("cannot find a free port on both 127.0.0.1 and ::1");
 }
 
+std::string url_for(const std::string& host, std::uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return "wss://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+}
+
 }  // namespace
 
 bool SelfTestReport::ok() const {
-  for (const auto& item : items)
-    if (item.status == CheckItem::Status::failed) return false;
+  for (const auto& s : setup)
+    if (s.status != Stage::Status::ok) return false;
+  for (const auto& walk : walks)
+    if (walk.required && !walk.diagnosis.ok) return false;
   return true;
-}
-
-const char* status_name(CheckItem::Status status) {
-  switch (status) {
-    case CheckItem::Status::ok: return "ok";
-    case CheckItem::Status::failed: return "failed";
-    case CheckItem::Status::warning: return "warning";
-    case CheckItem::Status::skipped: return "skipped";
-  }
-  return "skipped";
 }
 
 SelfTestReport run_self_test(const SelfTestOptions& options) {
   SelfTestReport report;
-  auto add = [&](std::string group, std::string name, CheckItem::Status status, std::string detail,
-                 Clock::time_point start, std::string fix = {}) {
-    report.items.push_back({std::move(group), std::move(name), status, std::move(detail),
-                            std::move(fix), since(start)});
+  auto add = [&](std::string name, bool ok, std::string detail, Clock::time_point start) {
+    report.setup.push_back({std::move(name), ok ? Stage::Status::ok : Stage::Status::failed, std::move(detail), ms_since(start)});
   };
 
   // 1. The CA.
@@ -79,11 +66,11 @@ SelfTestReport run_self_test(const SelfTestOptions& options) {
   try {
     ca = root.load();
   } catch (const Error& e) {
-    add("setup", "ca", CheckItem::Status::failed, e.what(), start,
-        e.fix().empty() ? "devcert init" : e.fix());
+    add("ca", false, e.what(), start);
+    report.setup_fix = e.fix().empty() ? "devcert init" : e.fix();
     return report;
   }
-  add("setup", "ca", CheckItem::Status::ok, "loaded " + root.cert_path().string(), start);
+  add("ca", true, "loaded " + root.cert_path().string(), start);
   std::string root_pem = pki::certificate_pem(ca.cert.get());
 
   // 2. The leaf.
@@ -91,14 +78,13 @@ SelfTestReport run_self_test(const SelfTestOptions& options) {
   ServerIdentity identity;
   try {
     bool own = !options.cert_file.empty() || !options.key_file.empty();
-    identity = own ? load_identity(options.cert_file, options.key_file)
-                   : mint_identity(ca, kLoopbackNames);
-    add("setup", "leaf", CheckItem::Status::ok,
-        own ? "using " + options.cert_file + " and " + options.key_file
-            : "minted in memory for localhost, 127.0.0.1, ::1",
+    identity = own ? load_identity(options.cert_file, options.key_file) : mint_identity(ca, kLoopbackNames);
+    add("leaf", true,
+        own ? "using " + options.cert_file + " and " + options.key_file : "minted in memory for localhost, 127.0.0.1, ::1",
         start);
   } catch (const Error& e) {
-    add("setup", "leaf", CheckItem::Status::failed, e.what(), start, e.fix());
+    add("leaf", false, e.what(), start);
+    report.setup_fix = e.fix();
     return report;
   }
 
@@ -112,53 +98,30 @@ SelfTestReport run_self_test(const SelfTestOptions& options) {
   bool have_v6 = listen_on_loopback(server);
   std::uint16_t port = server.endpoints().front().port();
   server.start();
-  add("setup", "server", CheckItem::Status::ok,
+  add("server", true,
       "listening on 127.0.0.1:" + std::to_string(port) +
-          (have_v6 ? " and [::1]:" + std::to_string(port) : " (no IPv6 loopback here)"),
+          (have_v6 ? " and [::1]:" + std::to_string(port) : " (no IPv6 loopback here: ::1 is not walked)"),
       start);
 
-  // 4. A client trusting only the devcert root, for each loopback name.
+  // 4. The walk trusting only the devcert root, for each loopback name, with every echo stage.
   for (const std::string& host : kLoopbackNames) {
-    if (host == "::1" && !have_v6) {
-      report.items.push_back({host, "tcp", CheckItem::Status::skipped,
-                              "this machine has no IPv6 loopback", "", {}});
-      continue;
-    }
-    ClientOptions client;
-    client.host = host;
-    client.port = port;
-    client.trust = Trust::only(root_pem);
-    client.timeout = options.timeout;
-    for (const Step& step : run_echo_check(client)) {
-      std::string fix;
-      if (step.status == Step::Status::failed && step.name == "certificate")
-        fix = "the certificate is not issued by the devcert CA in " + options.caroot.string() +
-              ": mint one with `devcert issue localhost 127.0.0.1 ::1`";
-      else if (step.status == Step::Status::failed && step.name == "hostname")
-        fix = "devcert issue localhost 127.0.0.1 ::1";
-      report.items.push_back({host, step.name, from_step(step.status), step.detail, fix,
-                              step.elapsed});
-    }
+    if (host == "::1" && !have_v6) continue;
+    diagnose::DiagnoseOptions walk;
+    walk.url = url_for(host, port);
+    walk.ca_pem = root_pem;
+    walk.ca_name = root.cert_path().string();
+    walk.timeout = options.timeout;
+    walk.extent = diagnose::DiagnoseOptions::Extent::self_test;
+    report.walks.push_back({host, true, diagnose::diagnose(walk)});
   }
 
-  // 5. A client trusting only the system store: is the CA installed?
-  ClientOptions system_client;
-  system_client.host = "localhost";
-  system_client.port = port;
-  system_client.trust = Trust::system();
-  system_client.timeout = options.timeout;
-  const std::string group = "system trust store";
-  for (const Step& step : run_trust_check(system_client)) {
-    CheckItem item{group, step.name, from_step(step.status), step.detail, "", step.elapsed};
-    if (step.status == Step::Status::failed && step.name == "certificate") {
-      item.status = options.require_trust ? CheckItem::Status::failed : CheckItem::Status::warning;
-      item.detail = "the system store does not trust this server (" + step.detail + ")";
-      item.fix = "devcert install";
-    } else if (step.status == Step::Status::ok && step.name == "certificate") {
-      item.detail = "trusted by the system store: " + step.detail;
-    }
-    report.items.push_back(std::move(item));
-  }
+  // 5. The walk trusting only the system store, through hostname: is the CA installed?
+  diagnose::DiagnoseOptions system;
+  system.url = url_for("localhost", port);
+  system.devcert_ca_pem = root_pem;
+  system.timeout = options.timeout;
+  system.extent = diagnose::DiagnoseOptions::Extent::trust;
+  report.walks.push_back({"system trust store", options.require_trust, diagnose::diagnose(system)});
 
   server.stop();
   return report;

@@ -1,6 +1,7 @@
 // `devcert verify-server` without a URL: the whole chain proven end to end on this machine.
-// CA -> leaf -> server on loopback -> a client trusting only the devcert root, for every
-// loopback name -> a client trusting only the system store.
+// CA -> leaf -> server on loopback -> the diagnosis's walk (the same client as
+// `verify-server URL`) trusting only the devcert root, for every loopback name -> the same walk
+// trusting only the system store.
 #pragma once
 
 #include <chrono>
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "wss/client.h"
+#include "diagnose/diagnose.h"
 
 namespace devcert::wss {
 
@@ -20,24 +21,22 @@ struct SelfTestOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
-struct CheckItem {
-  enum class Status { ok, failed, warning, skipped };
-  std::string group;  // "setup", "localhost", "127.0.0.1", "::1", "system trust store"
+// One walk of the self test: a loopback name with the devcert root as the only trust, or
+// "system trust store".
+struct SelfTestWalk {
   std::string name;
-  Status status = Status::skipped;
-  std::string detail;
-  std::string fix;  // what to run when it failed or warned
-  std::chrono::microseconds elapsed{0};
+  bool required = true;  // false: its failure is a warning (the system store without --require-trust)
+  diagnose::Diagnosis diagnosis;
 };
 
 struct SelfTestReport {
-  std::vector<CheckItem> items;
+  std::vector<diagnose::Stage> setup;  // "ca", "leaf", "server"
+  std::string setup_fix;               // what to run when a setup stage failed
+  std::vector<SelfTestWalk> walks;
   std::vector<std::string> server_log;  // one line per connection the server saw
-  bool ok() const;                      // no failed item
+  bool ok() const;                      // no failed setup stage, no failed required walk
 };
 
 SelfTestReport run_self_test(const SelfTestOptions& options);
-
-const char* status_name(CheckItem::Status status);
 
 }  // namespace devcert::wss

@@ -209,7 +209,8 @@ awaitable<void> Server::session(tcp::socket socket) {
     if (hs_ec) {
       rec.kind = ConnectionRecord::Kind::handshake_failed;
       rec.failure = classify_handshake_failure(hs_ec);
-      rec.outcome = "handshake failed: " + explain(*rec.failure, hs_ec);
+      rec.outcome = "handshake failed: " +
+                    explain(*rec.failure, hs_ec, SSL_get_verify_result(ws.next_layer().native_handle()));
       if (*rec.failure == HandshakeFailure::plain_http && tcp_layer.socket().is_open()) {
         tcp_layer.expires_after(std::chrono::seconds(2));
         co_await asio::async_write(tcp_layer, asio::buffer(kUseHttps), use_tuple);

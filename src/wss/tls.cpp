@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "pki/keys.h"
 
 namespace devcert::wss {
 namespace {
@@ -65,6 +66,29 @@ ssl::context make_server_context(const ServerIdentity& identity) {
   }
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
   return ctx;
+}
+
+void require_client_certificates(ssl::context& ctx, const std::string& ca_pem) {
+  SSL_CTX* native = ctx.native_handle();
+  X509_STORE* store = X509_STORE_new();
+  SSL_CTX_set_cert_store(native, store);
+  std::vector<ossl::X509Ptr> cas = pki::load_certificates(ca_pem, "--client-ca");
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  for (auto& cert : cas) {
+    X509_STORE_add_cert(store, cert.get());
+    // The CertificateRequest names the CA, so a client holding several certificates picks ours.
+    sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(cert.get())));
+  }
+  SSL_CTX_set_client_CA_list(native, names);
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // A server that verifies clients must name its session cache, or OpenSSL refuses every
+  // resumed session ("session id context uninitialized"): Chromium resumes one for the page's
+  // WebSocket after loading the page.
+  static const unsigned char kSessionContext[] = "devcert serve";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  // OpenSSL verifies a client's certificate for the sslclient purpose: clientAuth, when the
+  // certificate has an extendedKeyUsage at all.
+  SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
 }
 
 ssl::context make_client_context(const Trust& trust) {

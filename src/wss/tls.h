@@ -1,4 +1,4 @@
-// TLS settings for the echo server and the verifying client, as OpenSSL contexts.
+// TLS settings for the echo server and the load generators' clients, as OpenSSL contexts.
 #pragma once
 
 #include <string>
@@ -20,6 +20,10 @@ struct ServerIdentity {
 // devcert::Error when the key does not match the certificate.
 ssl::context make_server_context(const ServerIdentity& identity);
 
+// Mutual TLS: the server asks every client for a certificate, refuses a connection without one,
+// and verifies it (clientAuth purpose) against the certificates in `ca_pem` only.
+void require_client_certificates(ssl::context& ctx, const std::string& ca_pem);
+
 // Whom a client trusts: only the given CA certificates, or only the system default store
 // (OpenSSL's default paths, which SSL_CERT_FILE / SSL_CERT_DIR override).
 struct Trust {
@@ -30,7 +34,9 @@ struct Trust {
   static Trust system() { return Trust{{}, true}; }
 };
 
-// TLS 1.2+ with peer verification against `trust`. Host names are checked per connection.
+// TLS 1.2+ with peer verification against `trust`, for the load generators (bench/wss_load.cpp,
+// the soak and robustness tests) that drive many plain Beast clients. Diagnosing a server is the
+// diagnosis walk's job (diagnose/diagnose.h), never theirs.
 ssl::context make_client_context(const Trust& trust);
 
 // "TLSv1.3", cipher name, negotiated ALPN ("" when none), SNI sent by the client ("" when none).

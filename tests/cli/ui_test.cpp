@@ -209,7 +209,7 @@ TEST_F(Ui, EveryJsonOutputParsesBackOnSuccessAndFailure) {
   auto self_test = devcert({"verify-server", "--json"}, isolated());
   auto t = json_of(self_test);
   EXPECT_EQ(t["ok"].get<bool>(), self_test.exit_code == 0);
-  EXPECT_FALSE(t["steps"].empty());
+  EXPECT_FALSE(t["setup"].empty());
 }
 
 TEST_F(Ui, EveryCommandsHelpHasAnExample) {

@@ -194,9 +194,10 @@ TEST_F(Gallery, CnOnlyCertificate) {
 
 class DatedGallery : public Gallery {
  protected:
-  std::pair<std::string, std::string> dated_leaf(const std::string& stem, int from_days, int to_days) {
+  std::pair<std::string, std::string> dated_leaf(const std::string& stem, int from_days, int to_days,
+                                                 const std::vector<std::string>& names = {"localhost"}) {
     auto issuer = ca();
-    pki::Leaf l = pki::issue_leaf(issuer, pki::parse_subject_names({"localhost"}), pki::LeafProfile{});
+    pki::Leaf l = pki::issue_leaf(issuer, pki::parse_subject_names(names), pki::LeafProfile{});
     time_t now = std::time(nullptr);
     X509_time_adj_ex(X509_getm_notBefore(l.cert.get()), from_days, 0, &now);
     X509_time_adj_ex(X509_getm_notAfter(l.cert.get()), to_days, 0, &now);
@@ -208,6 +209,24 @@ class DatedGallery : public Gallery {
 TEST_F(DatedGallery, ExpiredLeaf) {
   std::uint16_t port = fake("tls", dated_leaf("expired", -30, -1));
   expect_cause(diagnose(url(port), {"--ca", root_pem()}), "certificate", "expired");
+}
+
+// OpenSSL checks the name before the dates and, left alone, stops at the first error: a leaf
+// that is expired and for another name looked merely misnamed (and the self test's old client
+// called it verified). Both modes judge from every error and name the expiry.
+TEST_F(DatedGallery, ExpiredLeafForAnotherNameIsExpiredInBothModes) {
+  auto files = dated_leaf("expired-elsewhere", -30, -1, {"elsewhere.test"});
+  std::uint16_t port = fake("tls", files);
+  expect_cause(diagnose(url(port), {"--ca", root_pem()}), "certificate", "expired");
+  ProcessResult self = test::run_devcert({"verify-server", "--cert", files.first, "--key", files.second, "--json"}, caroot,
+                                         tmp.path());
+  EXPECT_EQ(self.exit_code, 1) << self.out << self.err;
+  nlohmann::json j = nlohmann::json::parse(self.out);
+  ASSERT_GE(j["walks"].size(), 3u) << j.dump(2);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(j["walks"][i]["stage"], "certificate") << j["walks"][i].dump(2);
+    EXPECT_EQ(j["walks"][i]["cause"], "expired") << j["walks"][i].dump(2);
+  }
 }
 
 TEST_F(DatedGallery, NotYetValidLeaf) {

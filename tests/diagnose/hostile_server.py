@@ -16,9 +16,14 @@ Modes (after a correct TLS handshake unless said otherwise):
   escape_upgrade answers 101 with terminal escapes in the Upgrade header
   escape_accept  answers 101 with terminal escapes in Sec-WebSocket-Accept
   escape_subprotocol  selects a subprotocol full of terminal escapes
-  escape_echo    answers the message with terminal escapes and bytes that are not UTF-8
+  escape_echo    answers the message with a binary one of terminal escapes and bytes that are not UTF-8
+  bad_utf8       answers the message with a text message that is not UTF-8
   fin_echo       closes the connection (no close frame) instead of answering the message
-  escape_close   answers the message with a close frame whose reason holds terminal escapes
+  escape_close   answers the message with a close frame whose reason holds terminal escapes (UTF-8)
+  status_404     answers 404 Not Found
+  wrong_upgrade  answers 101 with 'Upgrade: h2c'
+  wrong_accept   answers 101 with a wrong Sec-WebSocket-Accept
+  subprotocol    selects a subprotocol that was not requested
   frame_2_63     answers the message with a frame header announcing 2^63 bytes
   frame_huge     answers with a frame header announcing 2^62 bytes
   frame_rsv      answers with a frame that has a reserved bit set
@@ -40,6 +45,8 @@ from http_head import header, read_head
 MODE, CERT, KEY = sys.argv[1], sys.argv[2], sys.argv[3]
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 ESC = b"\x1b]0;pwned\x07\x1b[2J\x1b[31m\x9b\xc2\x9b"  # retitle, clear, red, C1 CSI (raw and UTF-8)
+# What a WebSocket text (or close reason) may carry: valid UTF-8, so only the C1 CSI as UTF-8.
+ESC_UTF8 = b"\x1b]0;pwned\x07\x1b[2J\x1b[31m\xc2\x9b"
 
 threading.Timer(120, lambda: __import__("os")._exit(0)).start()
 
@@ -93,6 +100,18 @@ def websocket(conn):
     if MODE == "escape_status":
         conn.sendall(b"HTTP/1.1 404 Not " + ESC + b"Found\r\nContent-Length: 0\r\n\r\n")
         return
+    if MODE == "status_404":
+        conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        return
+    if MODE == "wrong_upgrade":
+        conn.sendall(answer(head, upgrade=b"h2c"))
+        return
+    if MODE == "wrong_accept":
+        conn.sendall(answer(head, accept=b"c29tZXRoaW5nIGVsc2U="))
+        return
+    if MODE == "subprotocol":
+        conn.sendall(answer(head, extra=b"Sec-WebSocket-Protocol: chat\r\n"))
+        return
     if MODE == "escape_upgrade":
         conn.sendall(answer(head, upgrade=ESC))
         return
@@ -129,9 +148,11 @@ def websocket(conn):
         if MODE == "fin_echo":
             return
         if MODE == "escape_echo":
-            conn.sendall(frame(1, ESC + b"\xff\xfe"))
+            conn.sendall(frame(2, ESC + b"\xff\xfe"))
+        elif MODE == "bad_utf8":
+            conn.sendall(frame(1, b"caf\xe9"))
         elif MODE == "escape_close":
-            conn.sendall(frame(8, struct.pack(">H", 1011) + ESC))
+            conn.sendall(frame(8, struct.pack(">H", 1011) + ESC_UTF8))
             return
         elif MODE == "frame_2_63":
             conn.sendall(b"\x81\x7f\x80\x00\x00\x00\x00\x00\x00\x00")

@@ -76,10 +76,8 @@ TEST(ServeOutOfDescriptors, KeepsServingAndRecoversWhenTheCrowdLeaves) {
 
   crowd.clear();
   ws.close(websocket::close_code::normal);
-  ClientOptions fresh = client_for("localhost", port, Trust::only(ca_pem));
-  fresh.connect_to = "127.0.0.1";
-  auto steps = run_echo_check(fresh);
-  EXPECT_EQ(first_failure(steps), "") << describe(steps);
+  auto d = diagnose::diagnose(walk_to("127.0.0.1", port, ca_pem));
+  EXPECT_EQ(first_failure(d), "") << describe(d);
   long fds_after = open_fds(pid);
   for (int i = 0; i < 150 && fds_after != fds_before; ++i) {
     std::this_thread::sleep_for(100ms);

@@ -22,7 +22,7 @@
 #include "pki/ca.h"
 #include "pki/keys.h"
 #include "support/helpers.h"
-#include "wss/client.h"
+#include "diagnose/diagnose.h"
 #include "wss/identity.h"
 #include "wss/server.h"
 
@@ -97,36 +97,36 @@ class TestServer {
   std::uint16_t port_ = 0;
 };
 
-inline ClientOptions client_for(const std::string& host, std::uint16_t port, Trust trust) {
-  ClientOptions options;
-  options.host = host;
-  options.port = port;
-  options.trust = std::move(trust);
+// "wss://localhost:PORT/", "wss://[::1]:PORT/".
+inline std::string url_for(const std::string& host, std::uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return "wss://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+}
+
+// The self test's walk (every echo stage) to `host`, trusting only `ca_pem`.
+inline diagnose::DiagnoseOptions walk_to(const std::string& host, std::uint16_t port, const std::string& ca_pem) {
+  diagnose::DiagnoseOptions options;
+  options.url = url_for(host, port);
+  options.ca_pem = ca_pem;
   options.timeout = std::chrono::seconds(10);
+  options.extent = diagnose::DiagnoseOptions::Extent::self_test;
   return options;
 }
 
-// The first failed step's name, "" when every step passed.
-inline std::string first_failure(const std::vector<Step>& steps) {
-  for (const auto& step : steps)
-    if (step.status == Step::Status::failed) return step.name;
-  return "";
-}
+// The failed stage's name, "" when every stage passed.
+inline std::string first_failure(const diagnose::Diagnosis& d) { return d.ok ? "" : d.stage; }
 
-inline std::string describe(const std::vector<Step>& steps) {
-  std::string out;
-  for (const auto& s : steps)
-    out += s.name + ": " + (s.ok() ? "ok" : s.status == Step::Status::failed ? "FAILED" : "skipped") +
-           " " + s.detail + "\n";
+inline std::string describe(const diagnose::Diagnosis& d) {
+  std::string out = d.cause + ": " + d.message + "\n";
+  for (const auto& s : d.stages) out += s.name + ": " + std::string(diagnose::status_text(s.status)) + " " + s.detail + "\n";
   return out;
 }
 
-// Every step of the full echo check passed (and there were all ten of them).
-inline void expect_healthy_echo(std::uint16_t port, const std::string& ca_pem,
-                                const std::string& host = "localhost") {
-  auto steps = run_echo_check(client_for(host, port, Trust::only(ca_pem)));
-  EXPECT_EQ(first_failure(steps), "") << describe(steps);
-  EXPECT_EQ(steps.size(), 10u) << describe(steps);
+// Every stage of the self test's walk passed (and there were all thirteen of them).
+inline void expect_healthy_echo(std::uint16_t port, const std::string& ca_pem, const std::string& host = "localhost") {
+  diagnose::Diagnosis d = diagnose::diagnose(walk_to(host, port, ca_pem));
+  EXPECT_EQ(first_failure(d), "") << describe(d);
+  EXPECT_EQ(d.stages.size(), 13u) << describe(d);
 }
 
 // A background process whose stdout and stderr go to files, ended by the test.

@@ -40,7 +40,7 @@ class ServePeer : public ::testing::Test {
   }
   std::string root() const { return (dir / "caroot" / "rootCA.pem").string(); }
   std::string url(const std::string& host = "localhost") const {
-    return "wss://" + host_port(host, port) + "/peer";
+    return url_for(host, port) + "peer";
   }
 
   TempDir dir;
@@ -94,8 +94,8 @@ void check_peer_server(const std::vector<std::string>& argv_prefix,
     expect_healthy_echo(port, ca.pem(), host);
   }
   TestCa other;
-  auto steps = run_echo_check(client_for("localhost", port, Trust::only(other.pem())));
-  EXPECT_EQ(first_failure(steps), "certificate") << describe(steps);
+  auto d = diagnose::diagnose(walk_to("localhost", port, other.pem()));
+  EXPECT_EQ(first_failure(d), "trust") << describe(d);
 }
 
 TEST(PeerServer, PythonWebsocketsServer) {

@@ -94,10 +94,11 @@ TEST(ServerConnectionCap, OverTheCapIsClosedAtOnceAndAFreedSlotServesAHealthyCli
   RawTcp over(server.port());
   EXPECT_EQ(over.read_all(), "");  // returns when the server closes; the 10 s read timeout otherwise
   EXPECT_TRUE(over.closed_by_peer());
-  auto steps = run_echo_check(client_for("localhost", server.port(), Trust::only(ca.pem())));
-  EXPECT_EQ(first_failure(steps), "tls") << describe(steps);
-  auto records = server.wait_for(2);
-  ASSERT_EQ(records.size(), 2u);
+  auto d = diagnose::diagnose(walk_to("localhost", server.port(), ca.pem()));
+  EXPECT_EQ(first_failure(d), "tls") << describe(d);
+  // The raw connection, the walk's, and the walk's probe for plain HTTP after its TLS failure.
+  auto records = server.wait_for(3);
+  ASSERT_EQ(records.size(), 3u);
   for (const auto& rec : records) {
     EXPECT_EQ(rec.kind, ConnectionRecord::Kind::refused);
     EXPECT_NE(format_log_line(rec).find("refused: 2 connections are open, the most allowed "
@@ -107,7 +108,7 @@ TEST(ServerConnectionCap, OverTheCapIsClosedAtOnceAndAFreedSlotServesAHealthyCli
   }
 
   first.reset();  // a holder leaves
-  ASSERT_EQ(server.wait_for(3).size(), 3u);
+  ASSERT_EQ(server.wait_for(4).size(), 4u);
   expect_healthy_echo(server.port(), ca.pem());
 }
 

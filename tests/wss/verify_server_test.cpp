@@ -49,16 +49,30 @@ TEST_F(VerifyServer, RequireTrustFailsUntilTheSystemStoreHasTheRoot) {
   EXPECT_NE(trusted.out.find("trusted by the system store"), std::string::npos) << trusted.out;
 }
 
-TEST_F(VerifyServer, JsonHasOneEntryPerStep) {
+// Each walk is the very object `verify-server URL --json` prints, with its name and whether it
+// is required.
+TEST_F(VerifyServer, JsonHasOneWalkPerNameShapedLikeAUrlDiagnosis) {
   auto r = run_devcert({"verify-server", "--json"}, caroot(), {}, store(false));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["ok"].get<bool>());
+  ASSERT_EQ(j["setup"].size(), 3u) << j.dump(2);
   int echoes = 0, warnings = 0;
-  for (const auto& step : j["steps"]) {
-    if (step["name"] == "1 MiB echo" && step["status"] == "ok") ++echoes;
-    if (step["status"] == "warning") ++warnings;
+  std::vector<std::string> names;
+  for (const auto& walk : j["walks"]) {
+    names.push_back(walk["name"]);
+    for (const char* key : {"ok", "url", "stage", "cause", "message", "fix", "clients", "stages", "peer_certificates",
+                            "warnings"})
+      EXPECT_TRUE(walk.contains(key)) << key << "\n" << walk.dump(2);
+    for (const auto& stage : walk["stages"])
+      if (stage["name"] == "1 MiB echo" && stage["status"] == "ok") ++echoes;
+    if (!walk["ok"].get<bool>() && !walk["required"].get<bool>()) {
+      ++warnings;
+      EXPECT_EQ(walk["stage"], "trust");
+      EXPECT_EQ(walk["cause"], "ca_not_installed");
+    }
   }
+  EXPECT_EQ(names, (std::vector<std::string>{"localhost", "127.0.0.1", "::1", "system trust store"}));
   EXPECT_EQ(echoes, 3);  // localhost, 127.0.0.1, ::1
   EXPECT_EQ(warnings, 1);
 }
@@ -76,10 +90,9 @@ TEST_F(VerifyServer, SelfSignedCertAndKeyFail) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j["ok"].get<bool>());
-  std::string failed_at;
-  for (const auto& step : j["steps"])
-    if (step["status"] == "failed" && failed_at.empty()) failed_at = step["name"];
-  EXPECT_EQ(failed_at, "certificate");
+  ASSERT_FALSE(j["walks"].empty()) << j.dump(2);
+  EXPECT_EQ(j["walks"][0]["stage"], "trust") << j.dump(2);
+  EXPECT_EQ(j["walks"][0]["cause"], "self_signed") << j.dump(2);
 }
 
 TEST_F(VerifyServer, OwnCertificateFromTheCaPasses) {
@@ -91,6 +104,23 @@ TEST_F(VerifyServer, OwnCertificateFromTheCaPasses) {
                         (dir / "k.pem").string()},
                        caroot(), {}, store(false));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// The self test has no server of someone else's to send an Origin to or present a client
+// certificate to: such options without a URL are refused, not silently ignored; and a client
+// certificate needs its key.
+TEST_F(VerifyServer, UrlOptionsWithoutAUrlAndAClientCertificateWithoutItsKeyAreUsageErrors) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--origin", "https://a.test"},
+                                        {"--client-cert", "c.pem", "--client-key", "k.pem"},
+                                        {"--no-echo"}}) {
+    args.insert(args.begin(), "verify-server");
+    auto r = run_devcert(args, caroot());
+    EXPECT_EQ(r.exit_code, 2) << args[1] << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("go with a URL"), std::string::npos) << r.err;
+  }
+  auto half = run_devcert({"verify-server", "wss://127.0.0.1:1/", "--client-cert", "c.pem"}, caroot());
+  EXPECT_EQ(half.exit_code, 2) << half.out << half.err;
+  EXPECT_NE(half.err.find("--client-cert and --client-key go together"), std::string::npos) << half.err;
 }
 
 TEST(VerifyServerNoCa, SaysToRunInit) {
