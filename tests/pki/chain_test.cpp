@@ -55,7 +55,7 @@ TEST_F(Chain, DevcertRefusesToIssueOutsideConstraints) {
   } catch (const NameError& e) {
     EXPECT_NE(std::string(e.what()).find("google.com is outside the CA's permitted domains"), std::string::npos)
         << e.what();
-    EXPECT_NE(e.fix().find("devcert init --permit google.com (init warns: google.com is public"),
+    EXPECT_NE(e.fix().find("devcert init --permit google.com (init warns: google.com (a public name) reaches public sites"),
               std::string::npos)
         << e.fix();
   }
@@ -64,7 +64,7 @@ TEST_F(Chain, DevcertRefusesToIssueOutsideConstraints) {
     FAIL();
   } catch (const NameError& e) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.0/8"), std::string::npos) << e.what();
-    EXPECT_NE(e.fix().find("--permit 8.8.8.8 (init warns: 8.8.8.8 is public"), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find("--permit 8.8.8.8 (init warns: 8.8.8.8/32 (public addresses) reaches public sites"), std::string::npos) << e.fix();
   }
 }
 
