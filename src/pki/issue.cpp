@@ -12,14 +12,19 @@ namespace devcert::pki {
 void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
   std::optional<PermittedSet> permitted = read_name_constraints(ca_cert);
   if (!permitted) return;
-  // Every name outside at once, so one widening fixes them all.
-  std::string reasons, inputs;
+  // Every name outside at once, so one widening fixes them all; names with the same reason
+  // (the same permitted list) share it: "a.dev, b.dev are outside the CA's permitted domains (...)".
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
+  std::string inputs;
   std::vector<std::string> permits;
   PermittedSet wanted;
   for (const auto& name : names) {
     auto why = constraint_violation(*permitted, name);
     if (!why) continue;
-    reasons += (reasons.empty() ? "" : "; ") + *why;
+    std::string reason = why->substr(why->find(" is ") + 4);
+    auto same = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& r) { return r.first == reason; });
+    if (same == by_reason.end()) same = by_reason.insert(by_reason.end(), {reason, {}});
+    same->second.push_back(name.value);
     inputs += (inputs.empty() ? "" : ", ") + name.input;
     // What --permit takes: the address, the email's domain, or the wildcard's base domain.
     std::string permit = name.value;
@@ -29,6 +34,12 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
     add_permit(wanted, permit);
   }
   if (permits.empty()) return;
+  std::string reasons;
+  for (const auto& [reason, outside] : by_reason) {
+    std::string list;
+    for (const auto& n : outside) list += (list.empty() ? "" : ", ") + n;
+    reasons += (reasons.empty() ? "" : "; ") + list + (outside.size() > 1 ? " are " : " is ") + reason;
+  }
   std::string flags, public_names;
   for (const auto& p : permits) flags += " --permit " + p;
   for (const auto& reach : review_permitted(wanted).public_reach)

@@ -117,7 +117,9 @@ TEST(Constraints, SubdomainMatchingIsByLabel) {
   EXPECT_TRUE(check("me@dev.example"));
   EXPECT_FALSE(check("notlocalhost"));
   EXPECT_FALSE(check("localhost.com"));
-  EXPECT_FALSE(check("me@example.com"));
+  EXPECT_TRUE(check("me@example.com"));  // RFC 2606
+  EXPECT_FALSE(check("me@example.co"));
+  EXPECT_FALSE(check("me@myexample.com"));
   EXPECT_TRUE(check("fd12::1"));
   EXPECT_TRUE(check("172.31.255.255"));
   EXPECT_FALSE(check("172.32.0.1"));
