@@ -19,6 +19,13 @@ PermittedSet parse_permits(const std::vector<std::string>& permits) {
   return wanted;
 }
 
+[[noreturn]] void throw_unconstrained(const CaRoot& root) {
+  throw Error("the CA in " + root.dir().string() +
+                  " has no name constraints: it already may sign any name, so there is nothing to widen "
+                  "(mkcert's CAs and devcert init --unconstrained are made that way)",
+              "issue the certificate directly: devcert issue NAME");
+}
+
 }  // namespace
 
 stdfs::path previous_root_path(const CaRoot& root, X509* previous) {
@@ -44,7 +51,10 @@ PermittedSet permits_missing(X509* cert, const std::vector<std::string>& permits
 }
 
 Widening widen_root(const CaRoot& root, const std::vector<std::string>& permits) {
-  root.load_cert();  // no CA, or a damaged one: its own message, before the lock file is made
+  // Every refusal before the lock file is made: a mkcert CAROOT has none, and stays as it was.
+  PermittedSet wanted = parse_permits(permits);
+  std::optional<PermittedSet> before = read_name_constraints(root.load_cert().get());
+  if (!before) throw_unconstrained(root);
   if (!fs::file_mode(root.key_path()))
     throw Error("cannot widen the CA in " + root.dir().string() + ": it has no key (" + root.key_path().string() +
                     "), and only the key that signed a root can sign it again",
@@ -52,16 +62,12 @@ Widening widen_root(const CaRoot& root, const std::vector<std::string>& permits)
                 "DEVCERT_CAROOT=DIR devcert init --permit NAME");
   fs::FileLock lock(root.dir() / ".lock");
   CertificateAuthority ca = root.load();
-  std::optional<PermittedSet> before = read_name_constraints(ca.cert.get());
-  if (!before)
-    throw Error("the CA in " + root.dir().string() +
-                    " has no name constraints: it already may sign any name, so there is nothing to widen "
-                    "(mkcert's CAs and devcert init --unconstrained are made that way)",
-                "issue the certificate directly: devcert issue NAME");
+  before = read_name_constraints(ca.cert.get());  // as it is under the lock
+  if (!before) throw_unconstrained(root);
   Widening w;
   w.before = *before;
   // Only what the root does not cover yet: app.test adds nothing to a root permitting test.
-  w.added = not_covered(w.before, parse_permits(permits));
+  w.added = not_covered(w.before, wanted);
   w.after = w.before;
   for (const auto& d : w.added.domains) add_permit(w.after, d);
   for (const auto& r : w.added.ranges) add_permit(w.after, r.to_string());

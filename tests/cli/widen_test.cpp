@@ -58,15 +58,27 @@ TEST_F(WidenCommand, TheMkcertExampleNamesWhatIsOutsideThenOneWideningIssuesIt) 
   EXPECT_NE(again.out.find("already permits myapp.dev; nothing changed"), std::string::npos) << again.out;
 }
 
+// A CAROOT as mkcert makes it (the same file names, no name constraints, no lock file).
 TEST_F(WidenCommand, AnUnconstrainedCaSuchAsMkcertsIsRefusedAndNothingChanges) {
-  ASSERT_EQ(run({"init", "--unconstrained"}).exit_code, 0);
-  auto before = snapshot(caroot);
+  stdfs::create_directories(caroot);
+  stdfs::permissions(caroot, stdfs::perms::owner_all);
+  auto made = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                           "-nodes", "-days", "30", "-subj", "/O=mkcert development CA/CN=mkcert me@box",
+                           "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0",
+                           "-addext", "keyUsage=critical,keyCertSign",
+                           "-keyout", (caroot / "rootCA-key.pem").string(),
+                           "-out", (caroot / "rootCA.pem").string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  stdfs::permissions(caroot / "rootCA-key.pem", stdfs::perms::owner_read | stdfs::perms::owner_write);
+  stdfs::permissions(caroot / "rootCA.pem", stdfs::perms::owner_read | stdfs::perms::owner_write |
+                                                stdfs::perms::group_read | stdfs::perms::others_read);
+  auto before = entries(caroot);
   auto r = run({"init", "--permit", "mycorp.dev"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("has no name constraints: it already may sign any name, so there is nothing to widen"),
             std::string::npos) << r.err;
   EXPECT_NE(r.err.find("devcert issue NAME"), std::string::npos) << r.err;
-  EXPECT_EQ(snapshot(caroot), before);
+  EXPECT_EQ(entries(caroot), before) << "not even a lock file";
 }
 
 TEST_F(WidenCommand, ACaWithoutItsKeyIsRefusedAndNothingChanges) {
