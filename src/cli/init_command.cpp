@@ -65,7 +65,7 @@ int run_init(const InitOptions& opts, Context& ctx) {
     if (opts.unconstrained)
       ctx.out.warning("--unconstrained applies only when a CA is created; to change it, create a CA in an "
                       "empty DEVCERT_CAROOT");
-    if (!opts.permit.empty() && !opts.unconstrained) return widen_existing_ca(root, opts.permit, ctx);
+    if (!opts.permit.empty()) return widen_existing_ca(root, opts.permit, ctx);
     auto result = root.init(profile);  // takes the lock, sees the CA, changes nothing
     ctx.out.line("a devcert CA already exists in " + root.dir().string() + "; nothing changed");
     ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);

@@ -33,15 +33,16 @@ bool move_stores(const stdfs::path& previous_file, const trust::CaCertificate& c
     ctx.out.line("no trust store held the old root " + previous.name +
                  ", so none changed; 'devcert install' trusts the new one");
   } else {
-    ctx.out.line("the old root " + previous.name + ", out of the stores that trusted it:");
-    trust::print_reports(ctx.out, r.removed);
-    ctx.out.line("the new root " + current.name + ", into the same stores:");
+    ctx.out.line("the new root " + current.name + ", into the stores that trusted the old one:");
     trust::print_reports(ctx.out, r.installed);
+    ctx.out.line("the old root " + previous.name + ", out of them:");
+    trust::print_reports(ctx.out, r.removed);
   }
-  if (!r.previous_gone || trust::any_fatal_failure(r.installed)) {
-    ctx.out.warning("a trust store still holds the old root, or lacks the new one; the old root stays in " +
-                    previous_file.string() + " so that devcert can remove it later: fix the store as "
-                    "shown above, then run 'devcert init' again");
+  if (!r.previous_gone || trust::any_fatal_failure(r.installed) || trust::any_fatal_failure(r.removed)) {
+    ctx.out.warning("a trust store still holds the old root (a store that could not take the new one keeps it); "
+                    "the old root stays in " + previous_file.string() +
+                    " so that devcert can remove it later: fix the store as shown above, then run "
+                    "'devcert init' again");
     return false;
   }
   std::error_code ec;

@@ -17,7 +17,6 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
   std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
   std::string inputs;
   std::vector<std::string> permits;
-  PermittedSet wanted;
   for (const auto& name : names) {
     auto why = constraint_violation(*permitted, name);
     if (!why) continue;
@@ -31,7 +30,6 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
     if (name.kind == NameKind::email) permit = permit.substr(permit.rfind('@') + 1);
     if (name.wildcard) permit = permit.substr(2);
     if (std::find(permits.begin(), permits.end(), permit) == permits.end()) permits.push_back(permit);
-    add_permit(wanted, permit);
   }
   if (permits.empty()) return;
   std::string reasons;
@@ -41,9 +39,13 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
     reasons += (reasons.empty() ? "" : "; ") + list + (outside.size() > 1 ? " are " : " is ") + reason;
   }
   std::string flags, public_names;
-  for (const auto& p : permits) flags += " --permit " + p;
-  for (const auto& reach : review_permitted(wanted).public_reach)
-    public_names += (public_names.empty() ? "" : ", ") + reach;
+  for (const auto& p : permits) {
+    flags += " --permit " + p;
+    PermittedSet one;  // one at a time: many names must not meet add_permit's cap here
+    add_permit(one, p);
+    for (const auto& reach : review_permitted(one).public_reach)
+      public_names += (public_names.empty() ? "" : ", ") + reach;
+  }
   throw NameError("cannot issue for " + inputs + ": " + reasons + "; clients would reject the certificate",
                   "widen this CA (its root is re-issued over the same key, and certificates already issued "
                   "stay valid): devcert init" + flags +

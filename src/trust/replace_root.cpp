@@ -23,18 +23,16 @@ RootReplacement replace_root(const CaCertificate& previous, const CaCertificate&
   }
   if (!result.stores.empty()) {
     StoreList held = make_stores(result.stores, runner, env);
-    result.removed = uninstall_from(held, previous, before);
-    std::vector<std::string> emptied;
-    for (const auto& r : result.removed)
-      if (r.outcome == Outcome::removed || r.outcome == Outcome::not_installed) emptied.push_back(r.store);
-    StoreList ready = make_stores(emptied, runner, env);
-    result.installed = install_into(ready, current, before);
+    result.installed = install_into(held, current, before);
+    std::vector<std::string> ready;
+    for (const auto& r : result.installed)
+      if (r.outcome == Outcome::installed || r.outcome == Outcome::already_installed) ready.push_back(r.store);
+    StoreList moved = make_stores(ready, runner, env);
+    result.removed = uninstall_from(moved, previous, before);
   }
   StoreList check = make_stores(result.stores, runner, env);
   auto after = status_of(check, previous);
-  result.previous_gone = std::none_of(after.begin(), after.end(), holds) &&
-                         std::none_of(result.removed.begin(), result.removed.end(),
-                                      [](const StoreReport& r) { return r.outcome == Outcome::failed; });
+  result.previous_gone = std::none_of(after.begin(), after.end(), holds);
   return result;
 }
 

@@ -12,16 +12,15 @@ namespace devcert::trust {
 
 struct RootReplacement {
   std::vector<std::string> stores;     // those among `names` that held the previous root
-  std::vector<StoreReport> removed;    // the previous root taken out of each of them
-  std::vector<StoreReport> installed;  // the current root put into each of them that lost the previous one
+  std::vector<StoreReport> installed;  // the current root put into each of them
+  std::vector<StoreReport> removed;    // the previous root taken out of each that holds the current one
   bool previous_gone = false;          // no available store among `names` holds the previous root
 };
 
-// For each store among `names` that holds `previous` in any of its databases: the previous root
-// is removed first, then `current` installed. First, because NSS files certificates of one
-// subject under one nickname: the new root added beside the old would take the old one's
-// nickname, and removing that would remove both. A store that keeps the previous root (its
-// removal failed) is not given the current one: it goes on trusting what it trusted.
+// For each store among `names` that holds `previous` in any of its databases: `current` is
+// installed first, then `previous` removed, and only from a store that now holds `current`. A
+// store is never left trusting neither: one that cannot take the new root keeps the old, and
+// one that cannot drop the old trusts both a while (the old permits less than the new).
 RootReplacement replace_root(const CaCertificate& previous, const CaCertificate& current,
                              const std::vector<std::string>& names, process::CommandRunner& runner,
                              const StoreEnvironment& env, const StoreProgress& before = {});
