@@ -71,7 +71,7 @@ TEST_F(Chain, DevcertRefusesToIssueOutsideConstraints) {
 TEST(Permit, ExtendsTheConstraintsForDomainsIpsAndCidrs) {
   RootProfile profile;
   profile.user_host = "t@h";
-  add_permit(profile.permitted, "corp.example.com");
+  add_permit(profile.permitted, "corp.mycorp.dev");
   add_permit(profile.permitted, "100.64.0.0/10");
   add_permit(profile.permitted, "2001:db8::/32");
   add_permit(profile.permitted, "203.0.113.7");
@@ -79,10 +79,10 @@ TEST(Permit, ExtendsTheConstraintsForDomainsIpsAndCidrs) {
   ca.key = generate_key(KeyType::ecdsa_p256);
   ca.cert = build_root(profile, ca.key.get());
 
-  Leaf leaf = issue_leaf(ca, parse_subject_names({"api.corp.example.com", "100.100.1.1", "2001:db8::5", "203.0.113.7"}),
+  Leaf leaf = issue_leaf(ca, parse_subject_names({"api.corp.mycorp.dev", "100.100.1.1", "2001:db8::5", "203.0.113.7"}),
                          LeafProfile{});
-  EXPECT_EQ(verify_leaf(leaf.cert.get(), ca.cert.get(), "api.corp.example.com"), X509_V_OK);
-  EXPECT_THROW(issue_leaf(ca, parse_subject_names({"example.com"}), LeafProfile{}), NameError);
+  EXPECT_EQ(verify_leaf(leaf.cert.get(), ca.cert.get(), "api.corp.mycorp.dev"), X509_V_OK);
+  EXPECT_THROW(issue_leaf(ca, parse_subject_names({"mycorp.dev"}), LeafProfile{}), NameError);
   EXPECT_THROW(issue_leaf(ca, parse_subject_names({"203.0.113.8"}), LeafProfile{}), NameError);
 }
 
