@@ -91,6 +91,15 @@ TEST_F(WidenCommand, ACaWithoutItsKeyIsRefusedAndNothingChanges) {
   EXPECT_EQ(snapshot(caroot), before);
 }
 
+TEST_F(WidenCommand, ABadPermitOnAnExistingCaIsAUsageErrorAndNothingChanges) {
+  init_ca();
+  auto before = entries(caroot);
+  auto r = run({"init", "--permit", "mycorp.dev", "--permit", "10.0.0.0/40"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("'10.0.0.0/40' has a bad prefix length"), std::string::npos) << r.err;
+  EXPECT_EQ(entries(caroot), before);
+}
+
 // A team's [ca] permit that the developer's older CA lacks: said with the command, not applied
 // (a cloned repository must not widen a root by itself).
 TEST_F(WidenCommand, AProjectFilesPermitTheCaLacksIsSaidWithTheCommandNotApplied) {
