@@ -2,19 +2,39 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/init_widen.h"
 #include "config/config.h"
 #include "error.h"
 #include "pki/ca.h"
 #include "pki/constraints.h"
 #include "pki/keys.h"
+#include "pki/widen.h"
 #include "templates/templates.h"
 #include "trust/actions.h"
 #include "util/fs.h"
 #include "util/output_paths.h"
+#include "util/text.h"
 
 namespace devcert::cli {
 
 namespace {
+
+// A team's [ca] permit that this developer's older CA lacks is said, never applied: a checked-in
+// file widening the root on a plain `devcert init` would let any repository add public names.
+void say_what_the_file_would_add(const pki::CaRoot& root, const config::ProjectFile& file, Context& ctx) {
+  pki::PermitReview missing = pki::review_permitted(pki::permits_missing(root.load_cert().get(), file.ca.permit));
+  std::vector<std::string> values = missing.domains;
+  values.insert(values.end(), missing.ranges.begin(), missing.ranges.end());
+  if (values.empty()) return;
+  std::string list, flags;
+  for (const auto& v : values) {
+    list += (list.empty() ? "" : ", ") + v;
+    flags += " --permit " + v;
+  }
+  ctx.out.warning(text::printable(file.path.string()) + " [ca] permit lists " + list +
+                  ", which this CA does not permit; to widen it (same key, certificates already issued stay "
+                  "valid): devcert init" + flags);
+}
 
 int write_sample_config(Context& ctx) {
   std::filesystem::path target = std::filesystem::current_path() / config::kFileName;
@@ -42,15 +62,18 @@ int run_init(const InitOptions& opts, Context& ctx) {
 
   pki::CaRoot root(ctx.caroot());
   if (root.exists()) {
+    if (opts.unconstrained)
+      ctx.out.warning("--unconstrained applies only when a CA is created; to change it, create a CA in an "
+                      "empty DEVCERT_CAROOT");
+    if (!opts.permit.empty()) return widen_existing_ca(root, opts.permit, ctx);
     auto result = root.init(profile);  // takes the lock, sees the CA, changes nothing
     ctx.out.line("a devcert CA already exists in " + root.dir().string() + "; nothing changed");
     ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
+    if (file) say_what_the_file_would_add(root, *file, ctx);
+    int moved = move_stores_from_previous_roots(root, ctx);
     std::string untrusted = trust::untrusted_summary(root.dir(), trust::StoreEnvironment::from_process());
     if (!untrusted.empty()) ctx.out.note(untrusted);
-    if (!opts.permit.empty() || opts.unconstrained)
-      ctx.out.warning("--permit/--unconstrained apply only when a CA is created; to change them, "
-                      "create a CA in an empty DEVCERT_CAROOT");
-    return 0;
+    return moved;
   }
   constexpr const char* kLeakedKey = "Anyone who copies its key can impersonate ";
   if (opts.unconstrained)
@@ -77,13 +100,7 @@ int run_init(const InitOptions& opts, Context& ctx) {
   ctx.out.line("  key type:    " + std::string(pki::key_type_name(profile.key_type)));
   ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
   if (profile.constrained) {
-    auto join = [](const std::vector<std::string>& items) {
-      std::string all;
-      for (const auto& i : items) all += (all.empty() ? "" : " ") + i;
-      return all;
-    };
-    ctx.out.line("  may sign:    " + join(review.domains) + " (and their subdomains)");
-    ctx.out.line("               IP " + join(review.ranges));
+    print_may_sign(ctx, profile.permitted);
   } else {
     ctx.out.line("  may sign:    any name (unconstrained)");
   }
@@ -94,11 +111,12 @@ int run_init(const InitOptions& opts, Context& ctx) {
 
 void add_init_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<InitOptions>();
-  auto* cmd = app.add_subcommand("init", "Create the local root CA (once; later runs change nothing)");
+  auto* cmd = app.add_subcommand("init", "Create the local root CA (once), or widen it with --permit");
   cmd->add_option("--key-type", opts->key_type, "ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096")
       ->check(CLI::IsMember(pki::key_type_names()));
   cmd->add_option("--permit", opts->permit,
-                  "Also permit this domain (with subdomains), IP or CIDR; repeatable");
+                  "Also permit this domain (with subdomains), IP or CIDR; repeatable. On an existing CA: "
+                  "re-issue its root over the same key with these added, and move the trust stores to it");
   cmd->add_flag("--unconstrained", opts->unconstrained,
                 "Make a root without name constraints (it can vouch for any name)");
   cmd->add_option("--config", opts->config_file,
@@ -106,6 +124,7 @@ void add_init_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_flag("--write-config", opts->write_config,
                 "Write a commented sample devcert.toml here (never over an existing file)");
   cmd->footer("Example:\n  devcert init\n  devcert init --permit corp.example --permit 100.64.0.0/10\n"
+              "  devcert init --permit mycorp.dev    # on an existing CA: widen it; issued certificates stay valid\n"
               "  devcert init --write-config    # a sample ./devcert.toml for your project");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_init(*opts, ctx); });
 }

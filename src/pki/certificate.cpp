@@ -140,6 +140,18 @@ ossl::X509Ptr build_root(const RootProfile& profile, EVP_PKEY* key) {
   return signed_certificate(std::move(cert), key, public_key, "the root");
 }
 
+ossl::X509Ptr reissue_root(X509* root, EVP_PKEY* key, const PermittedSet& permitted) {
+  ossl::X509Ptr cert(ossl::check(X509_dup(root), "cannot copy the root"));
+  ossl::Asn1Integer serial = random_serial();
+  ossl::check_one(X509_set_serialNumber(cert.get(), serial.get()), "cannot set the serial");
+  int at = X509_get_ext_by_NID(cert.get(), NID_name_constraints, -1);
+  if (at >= 0) X509_EXTENSION_free(X509_delete_ext(cert.get(), at));
+  ossl::X509Extension nc = make_name_constraints_extension(permitted);
+  ossl::check_one(X509_add_ext(cert.get(), nc.get(), at), "cannot add name constraints");
+  // Read back from its DER, as a written public key is: an object like one loaded from a file.
+  return signed_certificate(std::move(cert), key, PublicKey::written, "the root");
+}
+
 ossl::X509Ptr build_leaf(const LeafProfile& profile, const std::vector<SubjectName>& names,
                          EVP_PKEY* subject_key, X509* ca_cert, EVP_PKEY* ca_key) {
   if (names.empty()) throw Error("a certificate needs at least one name");

@@ -93,7 +93,10 @@ std::string IpRange::to_string() const {
 
 PermittedSet default_permitted() {
   PermittedSet set;
-  set.domains = {"localhost", "test", "example", "invalid", "local", "internal", "home.arpa"};
+  // RFC 2606 reserves example.com, .net and .org for documentation: the names in every tutorial
+  // (mkcert's own help issues for example.com), owned by IANA and never anyone's site.
+  set.domains = {"localhost", "test",        "example",     "invalid",    "local",
+                 "internal",  "home.arpa",   "example.com", "example.net", "example.org"};
   for (const char* cidr : {"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
                            "169.254.0.0/16", "fc00::/7", "fe80::/10"})
     set.ranges.push_back(make_range(cidr));
@@ -205,6 +208,17 @@ std::optional<PermittedSet> read_name_constraints(X509* ca) {
     }
   }
   return set;
+}
+
+PermittedSet not_covered(const PermittedSet& set, const PermittedSet& wanted) {
+  PermittedSet missing;
+  for (const auto& d : wanted.domains)
+    if (std::none_of(set.domains.begin(), set.domains.end(), [&](const auto& s) { return in_domain(d, s); }))
+      missing.domains.push_back(d);
+  for (const auto& r : wanted.ranges)
+    if (std::none_of(set.ranges.begin(), set.ranges.end(), [&](const IpRange& s) { return within(r, s); }))
+      missing.ranges.push_back(r);
+  return missing;
 }
 
 std::optional<std::string> constraint_violation(const PermittedSet& set, const SubjectName& name) {

@@ -24,7 +24,8 @@ struct PermittedSet {
   bool operator==(const PermittedSet&) const = default;
 };
 
-// Reserved and special-use names (RFC 2606, 6761, 6762, 8375, ICANN's .internal) and the
+// Reserved and special-use names (RFC 2606 with its example.com/.net/.org, 6761, 6762, 8375,
+// ICANN's .internal) and the
 // loopback, private and link-local address ranges: every place a development server lives.
 PermittedSet default_permitted();
 
@@ -49,6 +50,10 @@ ossl::X509Extension make_name_constraints_extension(const PermittedSet& set);
 
 // The permitted DNS and IP subtrees of a CA certificate; nullopt when it has no constraints.
 std::optional<PermittedSet> read_name_constraints(X509* ca);
+
+// The entries of `wanted` that `set` does not cover yet: a domain that is not one of set's or
+// below one, a range not inside one of set's.
+PermittedSet not_covered(const PermittedSet& set, const PermittedSet& wanted);
 
 // Why `name` falls outside `set`, or nullopt when it is permitted.
 std::optional<std::string> constraint_violation(const PermittedSet& set, const SubjectName& name);

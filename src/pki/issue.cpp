@@ -1,5 +1,7 @@
 #include "pki/issue.h"
 
+#include <algorithm>
+
 #include "error.h"
 #include "pki/certificate.h"
 #include "pki/constraints.h"
@@ -10,26 +12,47 @@ namespace devcert::pki {
 void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
   std::optional<PermittedSet> permitted = read_name_constraints(ca_cert);
   if (!permitted) return;
+  // Every name outside at once, so one widening fixes them all; names with the same reason
+  // (the same permitted list) share it: "a.dev, b.dev are outside the CA's permitted domains (...)".
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
+  std::string inputs;
+  std::vector<std::string> permits;
   for (const auto& name : names) {
-    if (auto why = constraint_violation(*permitted, name)) {
-      // What --permit takes: the address, the email's domain, or the wildcard's base domain.
-      std::string permit = name.value;
-      if (name.kind == NameKind::email) permit = permit.substr(permit.rfind('@') + 1);
-      if (name.wildcard) permit = permit.substr(2);
-      PermittedSet wanted;
-      add_permit(wanted, permit);
-      bool is_public = !review_permitted(wanted).public_reach.empty();
-      throw NameError("cannot issue for " + name.input + ": " + *why +
-                          "; clients would reject the certificate",
-                      "a CA's constraints are fixed when it is made: create one that permits it, "
-                      "e.g. DEVCERT_CAROOT=~/.local/share/devcert-extra devcert init --permit " +
-                          permit +
-                          (is_public ? " (init warns: " + permit +
-                                           " is public, and anyone who copies that root's key can "
-                                           "impersonate it to this machine)"
-                                     : ""));
-    }
+    auto why = constraint_violation(*permitted, name);
+    if (!why) continue;
+    std::string reason = why->substr(why->find(" is ") + 4);
+    auto same = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& r) { return r.first == reason; });
+    if (same == by_reason.end()) same = by_reason.insert(by_reason.end(), {reason, {}});
+    same->second.push_back(name.value);
+    inputs += (inputs.empty() ? "" : ", ") + name.input;
+    // What --permit takes: the address, the email's domain, or the wildcard's base domain.
+    std::string permit = name.value;
+    if (name.kind == NameKind::email) permit = permit.substr(permit.rfind('@') + 1);
+    if (name.wildcard) permit = permit.substr(2);
+    if (std::find(permits.begin(), permits.end(), permit) == permits.end()) permits.push_back(permit);
   }
+  if (permits.empty()) return;
+  std::string reasons;
+  for (const auto& [reason, outside] : by_reason) {
+    std::string list;
+    for (const auto& n : outside) list += (list.empty() ? "" : ", ") + n;
+    reasons += (reasons.empty() ? "" : "; ") + list + (outside.size() > 1 ? " are " : " is ") + reason;
+  }
+  std::string flags, public_names;
+  for (const auto& p : permits) {
+    flags += " --permit " + p;
+    PermittedSet one;  // one at a time: many names must not meet add_permit's cap here
+    add_permit(one, p);
+    for (const auto& reach : review_permitted(one).public_reach)
+      public_names += (public_names.empty() ? "" : ", ") + reach;
+  }
+  throw NameError("cannot issue for " + inputs + ": " + reasons + "; clients would reject the certificate",
+                  "widen this CA (its root is re-issued over the same key, and certificates already issued "
+                  "stay valid): devcert init" + flags +
+                      (public_names.empty() ? ""
+                                            : " (init warns: " + public_names +
+                                                  " reaches public sites, and anyone who copies the root's "
+                                                  "key can impersonate them to this machine)"));
 }
 
 Leaf issue_leaf(const CertificateAuthority& ca, const std::vector<SubjectName>& names,

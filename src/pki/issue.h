@@ -8,8 +8,8 @@
 
 namespace devcert::pki {
 
-// Throws NameError for the first name the CA's nameConstraints do not permit, saying which
-// constraint and how to get a CA that permits it.
+// Throws NameError naming every name the CA's nameConstraints do not permit, why, and the one
+// `devcert init --permit ...` that widens the CA to permit them all.
 void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names);
 
 struct Leaf {

@@ -358,7 +358,7 @@ TEST_F(Gallery, NameOutsideTheRootsConstraints) {
   auto issuer = ca();
   ossl::Pkey key = pki::generate_key(pki::KeyType::ecdsa_p256);
   // Signed directly, bypassing devcert's own refusal: the verifier must catch it.
-  ossl::X509Ptr rogue = pki::build_leaf(pki::LeafProfile{}, pki::parse_subject_names({"localhost", "example.com"}),
+  ossl::X509Ptr rogue = pki::build_leaf(pki::LeafProfile{}, pki::parse_subject_names({"localhost", "example.dev"}),
                                         key.get(), issuer.cert.get(), issuer.key.get());
   std::uint16_t port = fake("tls", write_pair("rogue", rogue.get(), key.get()));
   expect_cause(diagnose(url(port), {"--ca", root_pem()}), "trust", "name_constraint_violation");

@@ -58,7 +58,8 @@ TEST_P(EveryKeyType, RootProfile) {
   EXPECT_TRUE(ext_critical(root, NID_name_constraints));
   std::string nc = ext_text(root, NID_name_constraints);
   for (const char* part : {"DNS:localhost", "DNS:test", "DNS:example", "DNS:invalid", "DNS:local",
-                           "DNS:internal", "DNS:home.arpa", "IP:127.0.0.0/255.0.0.0", "IP:10.0.0.0/255.0.0.0",
+                           "DNS:internal", "DNS:home.arpa", "DNS:example.com", "DNS:example.net",
+                           "DNS:example.org", "IP:127.0.0.0/255.0.0.0", "IP:10.0.0.0/255.0.0.0",
                            "IP:172.16.0.0/255.240.0.0", "IP:192.168.0.0/255.255.0.0",
                            "IP:169.254.0.0/255.255.0.0", "email:.localhost", "URI:.test"})
     EXPECT_NE(nc.find(part), std::string::npos) << part << " missing from\n" << nc;

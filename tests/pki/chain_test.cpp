@@ -55,7 +55,7 @@ TEST_F(Chain, DevcertRefusesToIssueOutsideConstraints) {
   } catch (const NameError& e) {
     EXPECT_NE(std::string(e.what()).find("google.com is outside the CA's permitted domains"), std::string::npos)
         << e.what();
-    EXPECT_NE(e.fix().find("devcert init --permit google.com (init warns: google.com is public"),
+    EXPECT_NE(e.fix().find("devcert init --permit google.com (init warns: google.com (a public name) reaches public sites"),
               std::string::npos)
         << e.fix();
   }
@@ -64,14 +64,14 @@ TEST_F(Chain, DevcertRefusesToIssueOutsideConstraints) {
     FAIL();
   } catch (const NameError& e) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.0/8"), std::string::npos) << e.what();
-    EXPECT_NE(e.fix().find("--permit 8.8.8.8 (init warns: 8.8.8.8 is public"), std::string::npos) << e.fix();
+    EXPECT_NE(e.fix().find("--permit 8.8.8.8 (init warns: 8.8.8.8/32 (public addresses) reaches public sites"), std::string::npos) << e.fix();
   }
 }
 
 TEST(Permit, ExtendsTheConstraintsForDomainsIpsAndCidrs) {
   RootProfile profile;
   profile.user_host = "t@h";
-  add_permit(profile.permitted, "corp.example.com");
+  add_permit(profile.permitted, "corp.mycorp.dev");
   add_permit(profile.permitted, "100.64.0.0/10");
   add_permit(profile.permitted, "2001:db8::/32");
   add_permit(profile.permitted, "203.0.113.7");
@@ -79,10 +79,10 @@ TEST(Permit, ExtendsTheConstraintsForDomainsIpsAndCidrs) {
   ca.key = generate_key(KeyType::ecdsa_p256);
   ca.cert = build_root(profile, ca.key.get());
 
-  Leaf leaf = issue_leaf(ca, parse_subject_names({"api.corp.example.com", "100.100.1.1", "2001:db8::5", "203.0.113.7"}),
+  Leaf leaf = issue_leaf(ca, parse_subject_names({"api.corp.mycorp.dev", "100.100.1.1", "2001:db8::5", "203.0.113.7"}),
                          LeafProfile{});
-  EXPECT_EQ(verify_leaf(leaf.cert.get(), ca.cert.get(), "api.corp.example.com"), X509_V_OK);
-  EXPECT_THROW(issue_leaf(ca, parse_subject_names({"example.com"}), LeafProfile{}), NameError);
+  EXPECT_EQ(verify_leaf(leaf.cert.get(), ca.cert.get(), "api.corp.mycorp.dev"), X509_V_OK);
+  EXPECT_THROW(issue_leaf(ca, parse_subject_names({"mycorp.dev"}), LeafProfile{}), NameError);
   EXPECT_THROW(issue_leaf(ca, parse_subject_names({"203.0.113.8"}), LeafProfile{}), NameError);
 }
 
@@ -117,7 +117,9 @@ TEST(Constraints, SubdomainMatchingIsByLabel) {
   EXPECT_TRUE(check("me@dev.example"));
   EXPECT_FALSE(check("notlocalhost"));
   EXPECT_FALSE(check("localhost.com"));
-  EXPECT_FALSE(check("me@example.com"));
+  EXPECT_TRUE(check("me@example.com"));  // RFC 2606
+  EXPECT_FALSE(check("me@example.co"));
+  EXPECT_FALSE(check("me@myexample.com"));
   EXPECT_TRUE(check("fd12::1"));
   EXPECT_TRUE(check("172.31.255.255"));
   EXPECT_FALSE(check("172.32.0.1"));

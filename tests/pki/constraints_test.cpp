@@ -16,7 +16,8 @@ TEST(ReviewPermitted, DefaultsReachNothingPublic) {
   PermitReview review = review_permitted(default_permitted());
   EXPECT_TRUE(review.public_reach.empty());
   EXPECT_EQ(review.domains, (std::vector<std::string>{"localhost", "test", "example", "invalid", "local",
-                                                      "internal", "home.arpa"}));
+                                                      "internal", "home.arpa", "example.com", "example.net",
+                                                      "example.org"}));
   EXPECT_EQ(review.ranges, (std::vector<std::string>{"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
                                                      "192.168.0.0/16", "169.254.0.0/16", "fc00::/7",
                                                      "fe80::/10"}));
@@ -39,6 +40,18 @@ TEST(ReviewPermitted, EveryNameOutsideTheSpecialUseOnesIsPublic) {
   EXPECT_EQ(reach_of("google.com"), std::vector<std::string>{"google.com (a public name)"});
   EXPECT_EQ(reach_of("amazonaws.com"), std::vector<std::string>{"amazonaws.com (a public name)"});
   EXPECT_EQ(reach_of("me.github.io"), std::vector<std::string>{"me.github.io (a public name)"});
+}
+
+// RFC 2606's second-level names are in every tutorial (mkcert's help issues for example.com):
+// permitted by default, and as special-use as .test, so never reported as public reach.
+TEST(DefaultPermitted, CoversTheRfc2606NamesAndTheirSubdomainsAndNothingBeside) {
+  PermittedSet set = default_permitted();
+  for (const char* name : {"example.com", "www.example.com", "a.b.example.net", "example.org"})
+    EXPECT_EQ(constraint_violation(set, classify_name(name)), std::nullopt) << name;
+  for (const char* name : {"myexample.com", "example.co", "com", "example.com.evil.dev"})
+    EXPECT_NE(constraint_violation(set, classify_name(name)), std::nullopt) << name;
+  EXPECT_TRUE(reach_of("api.example.com").empty());
+  EXPECT_TRUE(reach_of("example.org").empty());
 }
 
 TEST(ReviewPermitted, SpecialUseNamesAndTheirSubdomainsAreNot) {

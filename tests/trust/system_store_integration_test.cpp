@@ -10,20 +10,7 @@ namespace {
 
 using test::TempDir;
 
-const std::string kHelper = DEVCERT_SOURCE_DIR "/tests/trust/in_private_system_store.sh";
-const std::string kSnapshot = DEVCERT_SOURCE_DIR "/tests/trust/snapshot_trust_state.sh";
-
-// Runs `script` (bash) inside the private store; skips when no namespace can be made.
-test::ProcessResult in_private_store(const TempDir& tmp, const std::string& script) {
-  test::write_text(tmp / "scenario.sh", script);
-  return test::run_process({kHelper, "bash", (tmp / "scenario.sh").string()},
-                           {{"DEVCERT_CAROOT", (tmp / "ca").string()},
-                            {"DEVCERT_BIN", DEVCERT_BIN},
-                            {"SNAPSHOT", kSnapshot},
-                            {"NO_COLOR", "1"},
-                            {"HOME", (tmp / "home").string()}},
-                           tmp.path());
-}
+using test::in_private_system_store;
 
 using test::has;
 
@@ -47,7 +34,7 @@ class SystemStoreIntegration : public ::testing::Test {
 TEST_F(SystemStoreIntegration, InstallTrustsUninstallRestoresTheStoreByteForByte) {
   // Start from the store as update-ca-certificates itself leaves it: a hand-made machine may
   // hold files where the tool keeps links, and that is not devcert's change to undo.
-  auto r = in_private_store(tmp_, R"SH(
+  auto r = in_private_system_store(tmp_, R"SH(
 set -u
 update-ca-certificates >/dev/null 2>&1 || PATH=$PATH:/usr/sbin update-ca-certificates >/dev/null
 stores="/usr/local/share/ca-certificates /etc/ssl/certs"
@@ -84,7 +71,7 @@ after=$("$SNAPSHOT" $stores)
 TEST_F(SystemStoreIntegration, TwoCaRootsCoexistAndUninstallRemovesOnlyOne) {
   auto second = test::run_devcert({"init"}, tmp_ / "ca2");
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  auto r = in_private_store(tmp_, R"SH(
+  auto r = in_private_system_store(tmp_, R"SH(
 set -u
 "$DEVCERT_BIN" install --store system >/dev/null; echo "install1=$?"
 DEVCERT_CAROOT="$DEVCERT_CAROOT"2 "$DEVCERT_BIN" install --store system >/dev/null; echo "install2=$?"

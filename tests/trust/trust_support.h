@@ -61,4 +61,19 @@ inline trust::CaCertificate make_ca(const stdfs::path& dir) {
   return trust::CaCertificate::from_file(pki::CaRoot(dir).cert_path());
 }
 
+// Runs `script` (bash, written to tmp/scenario.sh) inside tests/trust/in_private_system_store.sh,
+// in `tmp`, with DEVCERT_CAROOT=tmp/ca, DEVCERT_BIN, SNAPSHOT (snapshot_trust_state.sh) and
+// HOME=tmp/home. Exit code 77: no private mount namespace here (the caller skips).
+inline ProcessResult in_private_system_store(const TempDir& tmp, const std::string& script) {
+  write_text(tmp / "scenario.sh", script);
+  return run_process({DEVCERT_SOURCE_DIR "/tests/trust/in_private_system_store.sh", "bash",
+                      (tmp / "scenario.sh").string()},
+                     {{"DEVCERT_CAROOT", (tmp / "ca").string()},
+                      {"DEVCERT_BIN", DEVCERT_BIN},
+                      {"SNAPSHOT", DEVCERT_SOURCE_DIR "/tests/trust/snapshot_trust_state.sh"},
+                      {"NO_COLOR", "1"},
+                      {"HOME", (tmp / "home").string()}},
+                     tmp.path());
+}
+
 }  // namespace devcert::test
