@@ -25,8 +25,8 @@ bool move_stores(const stdfs::path& previous_file, const trust::CaCertificate& c
   process::SystemRunner runner;
   trust::RootReplacement r = [&] {
     progress::Task task("moving the trust stores to the new root");
-    return trust::replace_root(previous, current, trust::selected_with_policy({}, false, previous), runner,
-                               trust::StoreEnvironment::from_process(),
+    trust::StoreEnvironment env = trust::StoreEnvironment::from_process();
+    return trust::replace_root(previous, current, trust::selected_with_policy({}, false, previous, env), runner, env,
                                trust::progress_line(task, "moving the trust stores to the new root"));
   }();
   if (r.stores.empty()) {
