@@ -124,7 +124,7 @@ void add_init_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_flag("--write-config", opts->write_config,
                 "Write a commented sample devcert.toml here (never over an existing file)");
   cmd->footer("Example:\n  devcert init\n  devcert init --permit corp.example --permit 100.64.0.0/10\n"
-              "  devcert init --permit mycorp.dev    # on an existing CA: widen it; issued certificates stay valid\n"
+              "  devcert init --permit mycorp.dev    # widens an existing CA; leaves stay valid\n"
               "  devcert init --write-config    # a sample ./devcert.toml for your project");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_init(*opts, ctx); });
 }

@@ -136,7 +136,7 @@ void add_serve_command(CLI::App& app, Context& ctx, int& exit_code) {
               "Open the printed https:// URL in a browser: the page echoes through wss://.\n"
               "With --client-ca, a client without a certificate from that CA is refused (log line says why).\n"
               "Examples:\n  devcert serve\n  devcert serve --cert localhost+2.pem --key localhost+2-key.pem --port 9443\n"
-              "  devcert serve --client-ca      # mutual TLS: clients show an issue --client cert");
+              "  devcert serve --client-ca   # mutual TLS: clients show an issue --client cert");
   cmd->callback([opts, client_ca, &ctx, &exit_code] {
     opts->require_client_cert = client_ca->count() > 0;
     exit_code = run_serve(*opts, ctx);
