@@ -32,6 +32,11 @@ using devcert::test::TempDir;
 namespace stdfs = std::filesystem;
 
 // True in CI, where a missing peer tool is a broken install, not a reason to skip.
+// The peer programs (tests/peers), and the environment Debian's Node needs to find its modules:
+// a Node.js not built by Debian does not look in /usr/share/nodejs itself.
+inline const std::string kPeers = std::string(DEVCERT_SOURCE_DIR) + "/tests/peers/";
+inline const std::map<std::string, std::string> kNodeEnv = {{"NODE_PATH", "/usr/share/nodejs"}};
+
 inline bool in_ci() {
   const char* ci = std::getenv("CI");
   return ci && *ci && std::string(ci) != "false";

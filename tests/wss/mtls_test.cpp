@@ -16,8 +16,6 @@ using devcert::test::has;
 using devcert::test::run_devcert;
 using devcert::test::run_process;
 
-const std::string kPeers = std::string(DEVCERT_SOURCE_DIR) + "/tests/peers/";
-const std::map<std::string, std::string> kNodeEnv = {{"NODE_PATH", "/usr/share/nodejs"}};
 
 // Two devcert CAs (ours and another), each with a client leaf; ours also has a server leaf and a
 // leaf without clientAuth.

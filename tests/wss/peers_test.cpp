@@ -10,9 +10,6 @@ namespace {
 using devcert::test::run_devcert;
 using devcert::test::run_process;
 
-const std::string kPeers = std::string(DEVCERT_SOURCE_DIR) + "/tests/peers/";
-// Debian's node modules live here; a Node.js not built by Debian does not look there itself.
-const std::map<std::string, std::string> kNodeEnv = {{"NODE_PATH", "/usr/share/nodejs"}};
 
 bool have_python_websockets() {
   return run_process({"/usr/bin/python3", "-c", "import websockets"}).exit_code == 0;
