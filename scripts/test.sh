@@ -12,5 +12,6 @@ scripts/package_test.sh
 # Hardening (issue 7): the suite again, built with ASan + UBSan; any report fails the run
 # (scripts/sanitize.sh says what it leaves out and why).
 scripts/sanitize.sh
-# Hardening (issue 7): each libFuzzer target for FUZZ_SECONDS from its committed corpus.
-FUZZ_SECONDS=${FUZZ_SECONDS:-30} scripts/fuzz.sh names certificate csr http_response url websocket_frame config private_key java_keystore
+# Hardening: each libFuzzer target for FUZZ_SECONDS from its committed corpus, one per core at a
+# time (the corpus alone is replayed in ctest too, FuzzCorpus.*).
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh names certificate csr http_response url websocket_frame config private_key java_keystore
