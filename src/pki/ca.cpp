@@ -33,6 +33,13 @@ std::string user_name(uid_t uid) {
   return std::to_string(uid);
 }
 
+// Under sudo, root runs devcert for the user who typed the command (SUDO_UID): that user's own
+// CAROOT is theirs to use, as `sudo DEVCERT_CAROOT=... devcert install --firefox-policy` does.
+bool sudo_invoked_by(uid_t owner) {
+  const char* sudo_uid = std::getenv("SUDO_UID");
+  return ::geteuid() == 0 && sudo_uid && std::to_string(owner) == sudo_uid;
+}
+
 // As ssh does with its keys and their directory: a CAROOT part that another local user could
 // change (swap the pair before `install`) or, for the key, read is refused, not silently used.
 // Root may own it too, as ssh allows: root can change anything anyway. Absence is the
@@ -41,7 +48,7 @@ void check_private(const stdfs::path& path, std::string_view what, mode_t forbid
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;
   uid_t me = ::geteuid();
-  if (st.st_uid != me && st.st_uid != 0)
+  if (st.st_uid != me && st.st_uid != 0 && !sudo_invoked_by(st.st_uid))
     throw Error(std::string(what) + " " + path.string() + " belongs to " + user_name(st.st_uid) +
                     ", not to " + user_name(me) + " who runs devcert: that user could replace the CA",
                 "if you trust what is there: chown -R " + user_name(me) + " " + path.string() +

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "util/fs.h"
+#include "util/process.h"
 
 namespace devcert::trust {
 namespace {
@@ -79,10 +80,16 @@ std::optional<std::string> FirefoxPolicyStore::read_policy() const {
   return fs::read_file(options_.file);
 }
 
-void FirefoxPolicyStore::require_root(const std::string& command) const {
-  if (!options_.is_root)
-    throw Error("cannot change " + options_.file.string() + ": it is system-wide and needs root",
-                "sudo " + command);
+// The fix runs devcert as root on this user's CAROOT and HOME (root's own would be another CA
+// and other profiles); the CAROOT check accepts the user who ran sudo.
+void FirefoxPolicyStore::require_root(const CaCertificate& ca, const std::vector<std::string>& command) const {
+  if (options_.is_root) return;
+  std::vector<std::string> argv{"sudo", "DEVCERT_CAROOT=" + stdfs::absolute(ca.file).parent_path().string()};
+  if (!options_.home.empty()) argv.push_back("HOME=" + options_.home.string());
+  argv.push_back("devcert");
+  argv.insert(argv.end(), command.begin(), command.end());
+  throw Error("cannot change " + options_.file.string() + ": it is system-wide and needs root",
+              process::display(argv));
 }
 
 bool FirefoxPolicyStore::contains(const CaCertificate& ca) {
@@ -91,7 +98,7 @@ bool FirefoxPolicyStore::contains(const CaCertificate& ca) {
 }
 
 void FirefoxPolicyStore::install(const CaCertificate& ca) {
-  require_root("devcert install --firefox-policy");
+  require_root(ca, {"install", "--firefox-policy"});
   auto before = read_policy();
   std::string written = policy_with_root(before.value_or(""), ca.file.string(), options_.file);
   json created_dirs = json::array();  // deepest first, so uninstall can remove them in order
@@ -115,7 +122,7 @@ void FirefoxPolicyStore::uninstall(const CaCertificate& ca) {
 
 void FirefoxPolicyStore::remove_entry(const CaCertificate& ca, const std::string& policy_text) {
   const std::string* text = &policy_text;
-  require_root("devcert uninstall --store firefox-policy");
+  require_root(ca, {"uninstall", "--store", "firefox-policy"});
   std::optional<json> undo;
   std::error_code ec;
   if (stdfs::exists(undo_file(ca), ec)) {

@@ -32,6 +32,7 @@ std::optional<std::string> policy_without_root(const std::string& text, const st
 struct FirefoxPolicyOptions {
   stdfs::path file = kFirefoxPolicyFile;
   bool is_root = false;
+  stdfs::path home;  // $HOME, for the sudo command a refusal suggests
 };
 
 // install remembers the file's bytes in CAROOT (firefox-policy-undo.json), so that uninstall
@@ -58,7 +59,7 @@ class FirefoxPolicyStore : public TrustStore {
  private:
   std::optional<std::string> read_policy() const;
   void remove_entry(const CaCertificate& ca, const std::string& policy_text);
-  void require_root(const std::string& command) const;
+  void require_root(const CaCertificate& ca, const std::vector<std::string>& command) const;
 
   FirefoxPolicyOptions options_;
   std::unique_ptr<NssStore> profiles_;

@@ -79,7 +79,7 @@ StoreList make_stores(const std::vector<std::string>& names, process::CommandRun
       stores.push_back(std::make_unique<JavaStore>(runner, JavaOptions{env.java_home, env.is_root}));
     else if (name == "firefox-policy")
       stores.push_back(std::make_unique<FirefoxPolicyStore>(
-          FirefoxPolicyOptions{kFirefoxPolicyFile, env.is_root},
+          FirefoxPolicyOptions{kFirefoxPolicyFile, env.is_root, env.home},
           std::make_unique<NssStore>(runner, NssOptions{env.home, env.xdg_config_home, env.xdg_data_home})));
   }
   return stores;

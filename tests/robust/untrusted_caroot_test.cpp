@@ -140,6 +140,25 @@ TEST_F(UntrustedCarootOwner, CarootOwnedByAnotherUserIsRefused) {
   expect_all_refuse(caroot, "belongs to nobody, not to root who runs devcert", "chown -R root " + caroot.string());
 }
 
+// sudo runs devcert as root for the user who typed it: that user's CAROOT is used (the command
+// the Firefox policy's refusal suggests), and anyone else's still is not.
+TEST_F(UntrustedCarootOwner, UnderSudoTheInvokingUsersCarootIsUsed) {
+  for (const auto& p : {caroot, cert, key}) ASSERT_EQ(::chown(p.c_str(), kNobody, kNobody), 0);
+  auto as_sudo = [&](const std::string& uid) {
+    return run_process({"timeout", "30", DEVCERT_BIN, "issue", "--cert-file", (tmp / "l.pem").string(), "--key-file",
+                        (tmp / "l-key.pem").string(), "localhost"},
+                       {{"DEVCERT_CAROOT", caroot.string()}, {"HOME", home.string()}, {"NO_COLOR", "1"},
+                        {"DEVCERT_TRUST_STORES", "nss"}, {"SUDO_UID", uid}},
+                       tmp.path());
+  };
+  auto other = as_sudo("1234");
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("belongs to nobody"), std::string::npos) << other.err;
+  auto owner = as_sudo(std::to_string(kNobody));
+  EXPECT_EQ(owner.exit_code, 0) << owner.err;
+  EXPECT_TRUE(stdfs::exists(tmp / "l.pem"));
+}
+
 TEST_F(UntrustedCarootOwner, CertificateOwnedByAnotherUserIsRefused) {
   ASSERT_EQ(::chown(cert.c_str(), kNobody, kNobody), 0);
   expect_all_refuse(cert, "belongs to nobody", "chown -R root " + cert.string());

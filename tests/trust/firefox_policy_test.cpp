@@ -112,12 +112,14 @@ TEST_F(FirefoxPolicyStoreTest, InvalidJsonIsRefusedAndLeftAlone) {
 }
 
 TEST_F(FirefoxPolicyStoreTest, NotRootIsRefusedWithTheSudoCommand) {
-  FirefoxPolicyStore user{{file, false}};
+  FirefoxPolicyStore user{{file, false, "/home/dev"}};
   try {
     user.install(ca);
     FAIL() << "installed without root";
   } catch (const Error& e) {
-    EXPECT_EQ(e.fix(), "sudo devcert install --firefox-policy");
+    // This user's CAROOT and HOME go along: root's own are another CA and other profiles.
+    EXPECT_EQ(e.fix(), "sudo DEVCERT_CAROOT=" + stdfs::absolute(ca.file).parent_path().string() +
+                           " HOME=/home/dev devcert install --firefox-policy");
   }
   EXPECT_FALSE(stdfs::exists(file));
 }
