@@ -83,8 +83,9 @@ void in_dependency_chains(StoreList& stores, Work work) {
     if (e) std::rethrow_exception(e);
 }
 
-// One report per store, in the stores' order: `act` runs on each available store, and an Error
-// it throws becomes that store's failure (the other stores still get their turn).
+// One report per store, in the stores' order: `act(index, store, report)` runs on each available
+// store, and an Error it throws becomes that store's failure (the other stores still get their
+// turn).
 template <typename Act>
 std::vector<StoreReport> for_each_store(StoreList& stores, const StoreProgress& before, Act act) {
   std::vector<StoreReport> reports(stores.size());
@@ -99,7 +100,7 @@ std::vector<StoreReport> for_each_store(StoreList& stores, const StoreProgress& 
     StoreReport r = start(store);
     if (!unavailable(store, r)) {
       try {
-        act(store, r);
+        act(i, store, r);
       } catch (const Error& e) {
         r.outcome = Outcome::failed;
         r.why = e.what();
@@ -127,9 +128,7 @@ std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca
       // its own turn reports the failure
     }
   }
-  return for_each_store(stores, before, [&](TrustStore& store, StoreReport& r) {
-    std::size_t i = 0;
-    while (stores[i].get() != &store) ++i;
+  return for_each_store(stores, before, [&](std::size_t i, TrustStore& store, StoreReport& r) {
     if (store.contains(ca)) {
       r.outcome = store.runs_after().empty() || held_before[i] ? Outcome::already_installed : Outcome::installed;
       if (r.outcome == Outcome::installed) r.why = "added when the " + store.runs_after().front() + " store was updated";
@@ -143,7 +142,7 @@ std::vector<StoreReport> install_into(StoreList& stores, const CaCertificate& ca
 
 std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& ca,
                                         const StoreProgress& before) {
-  return for_each_store(stores, before, [&](TrustStore& store, StoreReport& r) {
+  return for_each_store(stores, before, [&](std::size_t, TrustStore& store, StoreReport& r) {
     if (!store.contains(ca)) {
       store.uninstall(ca);  // a stray entry of ours (say, an anchor never extracted)
       r.outcome = Outcome::not_installed;
