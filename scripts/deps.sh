@@ -9,6 +9,8 @@ test_pkgs=(groff-base mandoc man-db dpkg-dev file mkcert libnss3-tools python3
   nginx caddy golang-go strace)
 # fish: tests/trust/env_exports_test.cpp evaluates `devcert env --shell fish` in the real shell.
 test_pkgs+=(fish)
+# python3-jsonschema: tests/json/validate.py checks every command's --json output against man/json.
+test_pkgs+=(python3-jsonschema)
 # libFuzzer and its sanitizer runtimes, llvm-symbolizer: scripts/fuzz.sh (issue 7).
 test_pkgs+=(clang libclang-rt-14-dev llvm)
 # firefox-esr: the real Firefox test (tests/trust/firefox_browser_test.cpp) over puppeteer-core.
