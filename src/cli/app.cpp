@@ -15,7 +15,6 @@
 #include "error.h"
 #include "pki/ca.h"
 #include "util/process.h"
-#include "util/progress.h"
 
 namespace devcert::cli {
 namespace {
@@ -126,12 +125,14 @@ void refuse_empty_values(CLI::App& app) {
 // Absolute, so that a relative DEVCERT_CAROOT means the same directory in what devcert prints
 // (env exports, messages) wherever it is used from.
 std::filesystem::path Context::caroot() const {
-  return std::filesystem::absolute(pki::default_caroot());
+  return std::filesystem::absolute(pki::default_caroot(env));
 }
 
 int run_main(int argc, char** argv) {
   use_hash_drbg();
-  Context ctx;
+  Environment env = Environment::from_process();
+  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace below)
+  Context ctx{Output(std::cout, std::cerr, env), env, runner};
   int exit_code = kExitOk;
   CLI::App app{"devcert: a local development certificate authority.\n"
                "Trusted https:// and wss:// on localhost in three commands:\n"
@@ -152,7 +153,7 @@ int run_main(int argc, char** argv) {
   app.parse_complete_callback([&ctx] {
     if (ctx.out.verbose)
       process::set_trace([&ctx](const std::string& argv) { ctx.out.detail("run: " + argv); });
-    if (!ctx.out.quiet && ::isatty(STDERR_FILENO) == 1) progress::enable(std::cerr);
+    if (!ctx.out.quiet && ::isatty(STDERR_FILENO) == 1) ctx.out.progress().enable(std::cerr);
   });
 
   add_init_command(app, ctx, exit_code);
@@ -190,7 +191,7 @@ int run_main(int argc, char** argv) {
   } catch (const std::exception& e) {
     exit_code = fail(ctx, json, e.what(), "", kExitFailure);
   }
-  progress::disable();
+  ctx.out.progress().disable();
   process::set_trace({});
   return exit_code;
 }

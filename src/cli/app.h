@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "trust/stores.h"
+#include "util/environment.h"
 #include "util/output.h"
+#include "util/process.h"
 
 namespace CLI {
 class App;
@@ -13,10 +16,18 @@ class App;
 
 namespace devcert::cli {
 
-// What every command shares: the output voice and where the CA lives.
+// What every command is given: the output voice, the environment it reads variables from and
+// the runner of the external commands it starts (certutil, update-ca-certificates, keytool).
+// run_main() passes the process's own; a test passes its streams, variables and a fake runner.
 struct Context {
   Output out;
+  Environment env;
+  process::CommandRunner& runner;
+
+  // DEVCERT_CAROOT, else the platform's data directory; absolute.
   std::filesystem::path caroot() const;
+  // Where the trust stores are, from `env`.
+  trust::StoreEnvironment stores() const { return trust::StoreEnvironment::from(env); }
 };
 
 // Parses argv, runs the command, turns any error into a message and an exit code.

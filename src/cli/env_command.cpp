@@ -3,7 +3,8 @@
 #include "cli/app.h"
 #include "cli/trust_commands.h"
 #include "error.h"
-#include "trust/cli_support.h"
+#include "cli/trust_reports.h"
+#include "trust/selection.h"
 #include "trust/env_exports.h"
 #include "util/fs.h"
 
@@ -20,8 +21,9 @@ int run_env(const EnvOptions& opts, Context& ctx) {
   auto bundle_file = ctx.caroot() / "ca-bundle.pem";
   fs::write_file_atomic(bundle_file, trust::build_bundle(system_roots, ca.pem), 0644);
 
-  const char* shell_env = std::getenv("SHELL");
-  auto shell = opts.shell.empty() ? trust::default_shell(shell_env) : trust::parse_shell(opts.shell);
+  std::string shell_env = ctx.env.get("SHELL");
+  auto shell = opts.shell.empty() ? trust::default_shell(shell_env.empty() ? nullptr : shell_env.c_str())
+                                  : trust::parse_shell(opts.shell);
   ctx.out.out() << trust::render_exports(
       shell, trust::runtime_variables(ca.file.string(), bundle_file.string()));
   ctx.out.out().flush();

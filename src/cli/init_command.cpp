@@ -51,12 +51,12 @@ int write_sample_config(Context& ctx) {
 
 int run_init(const InitOptions& opts, Context& ctx) {
   if (opts.write_config) return write_sample_config(ctx);
-  auto file = config::load_for_command(opts.config_file);
+  auto file = config::load_for_command(opts.config_file, ctx.env.get("HOME"));
   config::CaSettings ca = file ? file->ca : config::CaSettings{};
   pki::RootProfile profile;
   profile.key_type = pki::parse_key_type(!opts.key_type.empty() ? opts.key_type : ca.key_type.value_or("ecdsa-p256"));
   if (ca.days) profile.days = *ca.days;
-  profile.user_host = pki::current_user_host();
+  profile.user_host = pki::current_user_host(ctx.env);
   profile.constrained = !opts.unconstrained;
   for (const auto& p : opts.permit.empty() ? ca.permit : opts.permit) pki::add_permit(profile.permitted, p);
 
@@ -71,7 +71,7 @@ int run_init(const InitOptions& opts, Context& ctx) {
     ctx.out.line("  fingerprint (SHA-256): " + result.fingerprint);
     if (file) say_what_the_file_would_add(root, *file, ctx);
     int moved = move_stores_from_previous_roots(root, ctx);
-    std::string untrusted = trust::untrusted_summary(root.dir(), trust::StoreEnvironment::from_process());
+    std::string untrusted = trust::untrusted_summary(root.dir(), ctx.stores(), ctx.runner);
     if (!untrusted.empty()) ctx.out.note(untrusted);
     return moved;
   }
@@ -87,7 +87,11 @@ int run_init(const InitOptions& opts, Context& ctx) {
                       "them to this machine.");
   if (file) ctx.out.note("creating the CA with the [ca] settings of " + file->path.string());
   if (profile.key_type == pki::KeyType::rsa_4096) ctx.out.note("generating an RSA-4096 key (a few seconds)...");
-  auto result = root.init(profile);
+  pki::InitResult result;
+  {
+    progress::Task task(ctx.out.progress(), "");
+    result = root.init(profile, task.reporter());
+  }
   if (!result.moved_aside.empty())
     ctx.out.warning("found a CA key without a certificate (an interrupted init); moved it to " +
                     result.moved_aside);

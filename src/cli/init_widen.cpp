@@ -4,7 +4,8 @@
 
 #include "error.h"
 #include "pki/widen.h"
-#include "trust/cli_support.h"
+#include "cli/trust_reports.h"
+#include "trust/selection.h"
 #include "trust/replace_root.h"
 #include "util/text.h"
 
@@ -22,21 +23,20 @@ std::string join(const std::vector<std::string>& items) {
 // One previous root: its stores moved to `current`, the file deleted once no store holds it.
 bool move_stores(const stdfs::path& previous_file, const trust::CaCertificate& current, Context& ctx) {
   trust::CaCertificate previous = trust::CaCertificate::from_file(previous_file);
-  process::SystemRunner runner;
   trust::RootReplacement r = [&] {
-    progress::Task task("moving the trust stores to the new root");
-    trust::StoreEnvironment env = trust::StoreEnvironment::from_process();
-    return trust::replace_root(previous, current, trust::selected_with_policy({}, false, previous, env), runner, env,
-                               trust::progress_line(task, "moving the trust stores to the new root"));
+    progress::Task task(ctx.out.progress(), "moving the trust stores to the new root");
+    trust::StoreEnvironment env = ctx.stores();
+    return trust::replace_root(previous, current, trust::selected_with_policy({}, false, previous, env), ctx.runner,
+                               env, progress_line(task, "moving the trust stores to the new root"));
   }();
   if (r.stores.empty()) {
     ctx.out.line("no trust store held the old root " + previous.name +
                  ", so none changed; 'devcert install' trusts the new one");
   } else {
     ctx.out.line("the new root " + current.name + ", into the stores that trusted the old one:");
-    trust::print_reports(ctx.out, r.installed);
+    print_reports(ctx.out, r.installed);
     ctx.out.line("the old root " + previous.name + ", out of them:");
-    trust::print_reports(ctx.out, r.removed);
+    print_reports(ctx.out, r.removed);
   }
   if (!r.previous_gone || trust::any_fatal_failure(r.installed) || trust::any_fatal_failure(r.removed)) {
     ctx.out.warning("a trust store still holds the old root (a store that could not take the new one keeps it); "

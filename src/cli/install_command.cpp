@@ -3,15 +3,15 @@
 #include "cli/app.h"
 #include "cli/trust_commands.h"
 #include "error.h"
-#include "trust/cli_support.h"
+#include "cli/trust_reports.h"
+#include "trust/selection.h"
 #include "trust/firefox_policy.h"
 
 namespace devcert::cli {
 
 int run_install(const TrustOptions& opts, Context& ctx) {
   auto reports =
-      trust::run_on_stores(ctx.caroot(), opts.stores, opts.firefox_policy, ctx.out, "installing the root",
-                           trust::install_into);
+      run_on_stores(ctx, opts.stores, opts.firefox_policy, "installing the root", trust::install_into);
   bool changed = false;
   for (const auto& r : reports) changed |= r.outcome == trust::Outcome::installed;
   if (!changed && !trust::any_fatal_failure(reports))

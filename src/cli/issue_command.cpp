@@ -54,7 +54,7 @@ struct P12Password {
   std::string source;
 };
 
-P12Password p12_password(const IssueOptions& opts) {
+P12Password p12_password(const IssueOptions& opts, const Environment& env) {
   if (!opts.p12_password.empty()) return {opts.p12_password, "--p12-password"};
   if (!opts.p12_password_file.empty()) {
     std::string text = fs::read_file(opts.p12_password_file);
@@ -65,7 +65,7 @@ P12Password p12_password(const IssueOptions& opts) {
                        "write the password on its first line");
     return {first, "--p12-password-file " + opts.p12_password_file};
   }
-  if (const char* env = std::getenv("DEVCERT_P12_PASSWORD"); env && *env) return {env, "DEVCERT_P12_PASSWORD"};
+  if (std::string value = env.get("DEVCERT_P12_PASSWORD"); !value.empty()) return {value, "DEVCERT_P12_PASSWORD"};
   return {std::string(kDefaultP12Password), ""};
 }
 
@@ -239,7 +239,7 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   if (from_arguments && !opts.config_file.empty())
     throw UsageError("--config lists the certificates to issue; give either names (or --csr) or --config");
   std::optional<config::ProjectFile> file;
-  if (!from_arguments) file = config::load_for_command(opts.config_file);
+  if (!from_arguments) file = config::load_for_command(opts.config_file, ctx.env.get("HOME"));
   // Every entry is checked and minted before the first file is written: one bad entry, nothing issued.
   std::vector<Job> jobs = file ? jobs_from_file(*file, opts) : std::vector<Job>{job_from_arguments(opts, csr)};
   std::vector<fs::InputPath> inputs;
@@ -247,14 +247,16 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   if (csr) inputs.push_back({opts.csr_file, "the CSR given with --csr"});
   if (!opts.p12_password_file.empty()) inputs.push_back({opts.p12_password_file, "the --p12-password-file"});
   fs::check_output_paths(outputs_of(jobs), ctx.caroot(), inputs);
-  P12Password password = p12_password(opts);
+  P12Password password = p12_password(opts, ctx.env);
 
   pki::CaRoot root(ctx.caroot());
   pki::CertificateAuthority ca = root.load();
   std::vector<pki::Leaf> leaves;
   for (const Job& job : jobs) {
     try {
-      leaves.push_back(pki::issue_leaf(ca, job.names, job.profile, csr ? csr->public_key.get() : nullptr));
+      progress::Task task(ctx.out.progress(), "");
+      leaves.push_back(pki::issue_leaf(ca, job.names, job.profile, csr ? csr->public_key.get() : nullptr,
+                                       task.reporter()));
     } catch (const Error& e) {
       if (job.where.empty()) throw;
       throw Error(job.where + ": " + e.what(), e.fix(), e.exit_code());
@@ -283,8 +285,8 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
                root.cert_path().string() + "\" (or eval \"$(devcert env)\")");
   // Only the system store after each issue: its check reads one file, where the NSS and Java
   // checks would start certutil and a JVM (seconds) on every run. `devcert status` checks all.
-  trust::StoreEnvironment env = trust::StoreEnvironment::from_process();
-  if (!ctx.out.quiet && !trust::stores_missing_root(ca.cert.get(), root.cert_path(), {"system"}, env).empty())
+  if (!ctx.out.quiet &&
+      !trust::stores_missing_root(ca.cert.get(), root.cert_path(), {"system"}, ctx.stores(), ctx.runner).empty())
     ctx.out.warning(
       "the CA is not in the system trust store yet: run 'devcert install' ('devcert status' shows every store)");
   return 0;

@@ -4,15 +4,15 @@
 #include "cli/app.h"
 #include "cli/trust_commands.h"
 #include "error.h"
-#include "trust/cli_support.h"
+#include "cli/trust_reports.h"
+#include "trust/selection.h"
 
 namespace devcert::cli {
 
 int run_status(const TrustOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
-  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace in app.cpp)
-  auto env = trust::StoreEnvironment::from_process();
-  auto stores = trust::make_stores(trust::selected_with_policy(opts.stores, false, ca, env), runner, env);
+  auto env = ctx.stores();
+  auto stores = trust::make_stores(trust::selected_with_policy(opts.stores, false, ca, env), ctx.runner, env);
   auto statuses = trust::status_of(stores, ca);
   bool everywhere = true;
   for (const auto& s : statuses) everywhere &= !s.available || s.installed;

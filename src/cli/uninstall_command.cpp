@@ -3,13 +3,14 @@
 #include "cli/app.h"
 #include "cli/trust_commands.h"
 #include "error.h"
-#include "trust/cli_support.h"
+#include "cli/trust_reports.h"
+#include "trust/selection.h"
 
 namespace devcert::cli {
 
 int run_uninstall(const TrustOptions& opts, Context& ctx) {
   auto reports =
-      trust::run_on_stores(ctx.caroot(), opts.stores, false, ctx.out, "removing the root", trust::uninstall_from);
+      run_on_stores(ctx, opts.stores, false, "removing the root", trust::uninstall_from);
   for (const auto& r : reports)
     if (r.store == "nss" && r.outcome == trust::Outcome::removed)
       ctx.out.note("a browser that is already running may keep trusting the root until it restarts");

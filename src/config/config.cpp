@@ -373,7 +373,7 @@ void check_ownership(const stdfs::path& path) {
 
 }  // namespace
 
-std::optional<ProjectFile> load_for_command(const std::string& config_option) {
+std::optional<ProjectFile> load_for_command(const std::string& config_option, const stdfs::path& home) {
   if (!config_option.empty()) {
     stdfs::path path = stdfs::absolute(config_option);
     if (!stdfs::is_regular_file(path))
@@ -382,9 +382,8 @@ std::optional<ProjectFile> load_for_command(const std::string& config_option) {
     check_ownership(path);
     return load(path);
   }
-  const char* home = std::getenv("HOME");
   auto found = find_project_file(stdfs::current_path(),
-                                 home && *home ? std::optional<stdfs::path>(home) : std::nullopt);
+                                 home.empty() ? std::nullopt : std::optional<stdfs::path>(home));
   if (!found) return std::nullopt;
   check_ownership(*found);
   return load(*found);

@@ -61,7 +61,7 @@ ProjectFile load(const stdfs::path& path);
 std::optional<stdfs::path> find_project_file(const stdfs::path& start, const std::optional<stdfs::path>& home);
 
 // `--config FILE` when given (it must exist), else find_project_file from the current directory
-// up to $HOME.
-std::optional<ProjectFile> load_for_command(const std::string& config_option);
+// up to `home` ($HOME; empty: no home to stop at).
+std::optional<ProjectFile> load_for_command(const std::string& config_option, const stdfs::path& home);
 
 }  // namespace devcert::config

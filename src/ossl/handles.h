@@ -51,5 +51,7 @@ using Ssl = std::unique_ptr<SSL, Deleter<SSL_free>>;
 
 inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 using X509Stack = std::unique_ptr<STACK_OF(X509), Deleter<free_x509_stack>>;
+inline void free_extension_stack(STACK_OF(X509_EXTENSION) * s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
+using ExtensionStack = std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<free_extension_stack>>;
 
 }  // namespace devcert::ossl

@@ -17,11 +17,6 @@
 namespace devcert::pki {
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 std::string octal_mode(mode_t mode) {
   std::ostringstream ss;
   ss << std::oct << (mode & 0777);
@@ -35,6 +30,8 @@ std::string user_name(uid_t uid) {
 
 // Under sudo, root runs devcert for the user who typed the command (SUDO_UID): that user's own
 // CAROOT is theirs to use, as `sudo DEVCERT_CAROOT=... devcert install --firefox-policy` does.
+// Read here with geteuid(), not from a command's Environment: it is who this process acts for,
+// which a command's inputs must not be able to change.
 bool sudo_invoked_by(uid_t owner) {
   const char* sudo_uid = std::getenv("SUDO_UID");
   return ::geteuid() == 0 && sudo_uid && std::to_string(owner) == sudo_uid;
@@ -103,13 +100,13 @@ std::string not_a_root(X509* cert) {
 
 }  // namespace
 
-stdfs::path default_caroot() {
-  if (std::string v = env("DEVCERT_CAROOT"); !v.empty()) return v;
-  return platform_data_dir() / "devcert";
+stdfs::path default_caroot(const Environment& env) {
+  if (std::string v = env.get("DEVCERT_CAROOT"); !v.empty()) return v;
+  return platform_data_dir(env) / "devcert";
 }
 
-std::string current_user_host() {
-  std::string user = env("USER");
+std::string current_user_host(const Environment& env) {
+  std::string user = env.get("USER");
   if (const passwd* pw = getpwuid(getuid())) user = pw->pw_name;
   char host[256] = {};
   gethostname(host, sizeof host - 1);
@@ -125,7 +122,7 @@ void CaRoot::check_directory() const {
   check_private(dir_, "the CAROOT", 022, "700");
 }
 
-InitResult CaRoot::init(const RootProfile& profile) const {
+InitResult CaRoot::init(const RootProfile& profile, const KeyProgress& progress) const {
   if (stdfs::is_directory(dir_)) {  // before .lock is made in it
     check_directory();
     check_regular(key_path(), "the CA key");
@@ -145,7 +142,7 @@ InitResult CaRoot::init(const RootProfile& profile) const {
     stdfs::rename(key_path(), aside);
     result.moved_aside = aside.string();
   }
-  ossl::Pkey key = generate_key(profile.key_type);
+  ossl::Pkey key = generate_key(profile.key_type, progress);
   ossl::X509Ptr cert = build_root(profile, key.get());
   // The lock keeps other devcerts out; RENAME_NOREPLACE keeps a CA key that anything else put
   // there in the meantime from ever being replaced.

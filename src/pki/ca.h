@@ -5,7 +5,9 @@
 #include <string>
 
 #include "ossl/handles.h"
+#include "pki/keys.h"
 #include "pki/profiles.h"
+#include "util/environment.h"
 
 namespace devcert::pki {
 
@@ -13,14 +15,14 @@ namespace stdfs = std::filesystem;
 
 // DEVCERT_CAROOT; else $XDG_DATA_HOME/devcert; else ~/.local/share/devcert (the platform's
 // per-user data directory on macOS and Windows).
-stdfs::path default_caroot();
+stdfs::path default_caroot(const Environment& env);
 
 // The per-user data directory: $XDG_DATA_HOME or ~/.local/share on Linux,
 // ~/Library/Application Support on macOS, %LOCALAPPDATA% on Windows (caroot-<platform>.cpp).
-stdfs::path platform_data_dir();
+stdfs::path platform_data_dir(const Environment& env);
 
-// "user@host" of the current user, for the root's subject.
-std::string current_user_host();
+// "user@host" of the current user (its passwd entry, else $USER), for the root's subject.
+std::string current_user_host(const Environment& env);
 
 struct CertificateAuthority {
   ossl::X509Ptr cert;
@@ -46,7 +48,7 @@ class CaRoot {
 
   // Creates the CA unless one exists (idempotent), under an exclusive lock on CAROOT. An
   // existing CA is loaded whole (load()), so a damaged one throws instead of passing.
-  InitResult init(const RootProfile& profile) const;
+  InitResult init(const RootProfile& profile, const KeyProgress& progress = {}) const;
 
   // The CA certificate alone (enough to install trust), checked: a root (CA:TRUE, keyCertSign,
   // self-signed), in a directory and file only this user (or root) can change. Throws with the

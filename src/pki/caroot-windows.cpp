@@ -5,9 +5,9 @@
 
 namespace devcert::pki {
 
-stdfs::path platform_data_dir() {
-  const char* local = std::getenv("LOCALAPPDATA");
-  if (!local || !*local)
+stdfs::path platform_data_dir(const Environment& env) {
+  std::string local = env.get("LOCALAPPDATA");
+  if (local.empty())
     throw Error("%LOCALAPPDATA% is not set", "set DEVCERT_CAROOT to a directory");
   return local;
 }

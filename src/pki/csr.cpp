@@ -30,11 +30,13 @@ CertificateRequest load_csr(std::string_view data, std::string_view origin) {
   if (EVP_PKEY_is_a(out.public_key.get(), "RSA") && EVP_PKEY_get_bits(out.public_key.get()) < 2048)
     throw Error(std::string(origin) + ": the CSR's RSA key has fewer than 2048 bits; clients reject it");
 
-  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req.get());
+  // Handles: ip_to_string and push_back may throw while these are held.
+  ossl::ExtensionStack exts(X509_REQ_get_extensions(req.get()));
   if (exts) {
-    auto* sans = static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts, NID_subject_alt_name, nullptr, nullptr));
-    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
-      const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans, i);
+    ossl::GeneralNames sans(
+        static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts.get(), NID_subject_alt_name, nullptr, nullptr)));
+    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+      const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans.get(), i);
       const ASN1_STRING* s = nullptr;
       if (gen->type == GEN_DNS) s = gen->d.dNSName;
       else if (gen->type == GEN_EMAIL) s = gen->d.rfc822Name;
@@ -44,8 +46,6 @@ CertificateRequest load_csr(std::string_view data, std::string_view origin) {
                       static_cast<size_t>(ASN1_STRING_length(s)));
       out.names.push_back(gen->type == GEN_IPADD ? ip_to_string(raw) : raw);
     }
-    GENERAL_NAMES_free(sans);
-    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
   }
   return out;
 }

@@ -78,9 +78,10 @@ CertificateReport inspect_certificate(X509* cert, X509* ca) {
     r.serial = hex;
     OPENSSL_free(hex);
   }
-  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
-    const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans, i);
+  // A handle: ip_to_string and the vector may throw while it is held.
+  ossl::GeneralNames sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans.get(), i);
     switch (gen->type) {
       case GEN_DNS: r.sans.emplace_back("DNS", asn1_text(gen->d.dNSName)); break;
       case GEN_IPADD: r.sans.emplace_back("IP", ip_to_string(asn1_bytes(gen->d.iPAddress))); break;
@@ -89,7 +90,6 @@ CertificateReport inspect_certificate(X509* cert, X509* ca) {
       default: r.sans.emplace_back("other", ""); break;
     }
   }
-  GENERAL_NAMES_free(sans);
 
   const ASN1_TIME* nb = X509_get0_notBefore(cert);
   const ASN1_TIME* na = X509_get0_notAfter(cert);

@@ -56,11 +56,11 @@ void check_constraints(X509* ca_cert, const std::vector<SubjectName>& names) {
 }
 
 Leaf issue_leaf(const CertificateAuthority& ca, const std::vector<SubjectName>& names,
-                const LeafProfile& profile, EVP_PKEY* public_key) {
+                const LeafProfile& profile, EVP_PKEY* public_key, const KeyProgress& progress) {
   check_constraints(ca.cert.get(), names);
   Leaf leaf;
   if (!public_key) {
-    leaf.key = generate_key(profile.key_type);
+    leaf.key = generate_key(profile.key_type, progress);
     public_key = leaf.key.get();
   }
   leaf.cert = build_leaf(profile, names, public_key, ca.cert.get(), ca.key.get());

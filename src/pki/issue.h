@@ -19,6 +19,6 @@ struct Leaf {
 
 // A fresh key pair of profile.key_type, or `public_key` (from a CSR) when given.
 Leaf issue_leaf(const CertificateAuthority& ca, const std::vector<SubjectName>& names,
-                const LeafProfile& profile, EVP_PKEY* public_key = nullptr);
+                const LeafProfile& profile, EVP_PKEY* public_key = nullptr, const KeyProgress& progress = {});
 
 }  // namespace devcert::pki

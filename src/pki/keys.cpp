@@ -15,7 +15,6 @@
 #include "error.h"
 #include "ossl/check.h"
 #include "ossl/digest.h"
-#include "util/progress.h"
 
 namespace devcert::pki {
 namespace {
@@ -209,20 +208,25 @@ std::optional<std::string> write_ec_pkcs8(EVP_PKEY* key) {
   return bio_to_string(bio.get());
 }
 
-// RSA: a prime search of seconds for 4096 bits, so OpenSSL's keygen callback turns a spinner
-// (shown on a terminal only, see util/progress.h).
-EVP_PKEY* generate_rsa(unsigned bits) {
+// RSA: a prime search of seconds for 4096 bits, so OpenSSL's keygen callback reports progress.
+EVP_PKEY* generate_rsa(unsigned bits, const KeyProgress& progress) {
   ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  progress::Task task("generating an RSA-" + std::to_string(bits) + " key");
   EVP_PKEY* key = nullptr;
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(bits)) <= 0)
     return nullptr;
-  EVP_PKEY_CTX_set_app_data(ctx.get(), &task);
-  EVP_PKEY_CTX_set_cb(ctx.get(), [](EVP_PKEY_CTX* c) {
-    static_cast<progress::Task*>(EVP_PKEY_CTX_get_app_data(c))->tick();
-    return 1;
-  });
+  struct Report {
+    const KeyProgress& progress;
+    std::string doing;
+  } report{progress, "generating an RSA-" + std::to_string(bits) + " key"};
+  if (progress) {
+    EVP_PKEY_CTX_set_app_data(ctx.get(), &report);
+    EVP_PKEY_CTX_set_cb(ctx.get(), [](EVP_PKEY_CTX* c) {
+      auto* r = static_cast<Report*>(EVP_PKEY_CTX_get_app_data(c));
+      r->progress(r->doing);
+      return 1;
+    });
+  }
   if (EVP_PKEY_generate(ctx.get(), &key) <= 0) return nullptr;
   return key;
 }
@@ -269,14 +273,14 @@ KeyType parse_key_type(std::string_view text) {
                    "use one of: ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096");
 }
 
-ossl::Pkey generate_key(KeyType type) {
+ossl::Pkey generate_key(KeyType type, const KeyProgress& progress) {
   EVP_PKEY* key = nullptr;
   switch (type) {
     case KeyType::ecdsa_p256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
     case KeyType::ecdsa_p384: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
-    case KeyType::rsa_2048: key = generate_rsa(2048); break;
-    case KeyType::rsa_3072: key = generate_rsa(3072); break;
-    case KeyType::rsa_4096: key = generate_rsa(4096); break;
+    case KeyType::rsa_2048: key = generate_rsa(2048, progress); break;
+    case KeyType::rsa_3072: key = generate_rsa(3072, progress); break;
+    case KeyType::rsa_4096: key = generate_rsa(4096, progress); break;
   }
   return ossl::Pkey(ossl::check(key, "cannot generate a key"));
 }

@@ -1,6 +1,7 @@
 // Key types, key generation and PEM/DER conversion of keys and certificates.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,11 @@ std::string_view key_type_name(KeyType type);
 KeyType parse_key_type(std::string_view text);
 std::vector<std::string> key_type_names();
 
-ossl::Pkey generate_key(KeyType type);
+// Called, often, while a key is being made that takes long (an RSA prime search of seconds for
+// 4096 bits), with what is being done: the caller may show it (the CLI draws a spinner).
+using KeyProgress = std::function<void(std::string_view doing)>;
+
+ossl::Pkey generate_key(KeyType type, const KeyProgress& progress = {});
 
 // SHA-384 for a P-384 signer (matching strength, as CA/B rules pair them); SHA-256 otherwise.
 const EVP_MD* digest_for(EVP_PKEY* signing_key);

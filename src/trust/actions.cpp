@@ -186,23 +186,23 @@ bool any_fatal_failure(const std::vector<StoreReport>& reports) {
 }
 
 std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names,
-                                             const StoreEnvironment& env) {
+                                             const StoreEnvironment& env, process::CommandRunner& runner) {
   try {
     pki::CaRoot root(caroot);
     if (!root.exists()) return {};
     auto cert = pki::load_certificate(fs::read_file(root.cert_path()), root.cert_path().string());
-    return stores_missing_root(cert.get(), root.cert_path(), names, env);
+    return stores_missing_root(cert.get(), root.cert_path(), names, env, runner);
   } catch (const std::exception&) {
     return {};
   }
 }
 
 std::vector<std::string> stores_missing_root(X509* root_cert, const stdfs::path& pem_file,
-                                             const std::vector<std::string>& names, const StoreEnvironment& env) {
+                                             const std::vector<std::string>& names, const StoreEnvironment& env,
+                                             process::CommandRunner& runner) {
   std::vector<std::string> missing;
   try {
     auto ca = CaCertificate::from_certificate(root_cert, pem_file);
-    process::SystemRunner runner;
     auto stores = make_stores(names, runner, env);
     for (const auto& s : status_of(stores, ca))
       if (s.available && !s.installed) missing.push_back(s.store);
@@ -212,9 +212,9 @@ std::vector<std::string> stores_missing_root(X509* root_cert, const stdfs::path&
   return missing;
 }
 
-std::string untrusted_summary(const stdfs::path& caroot, const StoreEnvironment& env) {
+std::string untrusted_summary(const stdfs::path& caroot, const StoreEnvironment& env, process::CommandRunner& runner) {
   std::string missing;
-  for (const auto& store : stores_missing_root(caroot, select_store_names({}, env.selected_stores), env))
+  for (const auto& store : stores_missing_root(caroot, select_store_names({}, env.selected_stores), env, runner))
     missing += (missing.empty() ? "" : ", ") + store;
   if (missing.empty()) return {};
   return "the CA is not trusted yet by: " + missing + "; run 'devcert install'";

@@ -55,15 +55,16 @@ std::string outcome_text(Outcome outcome);
 // The available stores among `names` that do not hold CAROOT's root yet; empty when there is
 // no CA, or it or a store cannot be read (a hint, never an error).
 std::vector<std::string> stores_missing_root(const stdfs::path& caroot, const std::vector<std::string>& names,
-                                             const StoreEnvironment& env);
+                                             const StoreEnvironment& env, process::CommandRunner& runner);
 // The same for a root the caller has already parsed (`devcert issue`): no second read and parse.
 std::vector<std::string> stores_missing_root(X509* root_cert, const stdfs::path& pem_file,
-                                             const std::vector<std::string>& names, const StoreEnvironment& env);
+                                             const std::vector<std::string>& names, const StoreEnvironment& env,
+                                             process::CommandRunner& runner);
 
 // For `devcert init`: the one line saying where the CA in `caroot` is not
 // trusted yet and the command that fixes it, e.g. "the CA is not trusted yet by: system, nss;
 // run 'devcert install'". Empty when it is trusted in every available selected store
 // (DEVCERT_TRUST_STORES, env.selected_stores, applies) or when there is no CA. Never throws.
-std::string untrusted_summary(const stdfs::path& caroot, const StoreEnvironment& env);
+std::string untrusted_summary(const stdfs::path& caroot, const StoreEnvironment& env, process::CommandRunner& runner);
 
 }  // namespace devcert::trust

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <sstream>
 
 #include "error.h"
@@ -22,18 +21,13 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
-StoreEnvironment StoreEnvironment::from_process() {
+StoreEnvironment StoreEnvironment::from(const Environment& vars) {
   StoreEnvironment env;
-  const char* home = std::getenv("HOME");
-  env.home = home ? home : "";
-  const char* xdg_config = std::getenv("XDG_CONFIG_HOME");
-  env.xdg_config_home = xdg_config ? xdg_config : "";
-  const char* xdg_data = std::getenv("XDG_DATA_HOME");
-  env.xdg_data_home = xdg_data ? xdg_data : "";
-  const char* java_home = std::getenv("JAVA_HOME");
-  env.java_home = java_home ? java_home : "";
-  const char* selected = std::getenv("DEVCERT_TRUST_STORES");
-  env.selected_stores = selected ? selected : "";
+  env.home = vars.get("HOME");
+  env.xdg_config_home = vars.get("XDG_CONFIG_HOME");
+  env.xdg_data_home = vars.get("XDG_DATA_HOME");
+  env.java_home = vars.get("JAVA_HOME");
+  env.selected_stores = vars.get("DEVCERT_TRUST_STORES");
   env.is_root = ::geteuid() == 0;
   return env;
 }

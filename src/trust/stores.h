@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "trust/store.h"
+#include "util/environment.h"
 #include "util/process.h"
 
 namespace devcert::trust {
 
-// Where the stores look; from the real environment by default, faked in tests.
+// Where the stores look: read from a command's Environment, made up in tests.
 struct StoreEnvironment {
   stdfs::path home;        // $HOME
   stdfs::path xdg_config_home;  // $XDG_CONFIG_HOME, empty when unset
@@ -19,7 +20,7 @@ struct StoreEnvironment {
   // when unset). Read here only, like every variable above.
   std::string selected_stores;
   bool is_root = false;
-  static StoreEnvironment from_process();
+  static StoreEnvironment from(const Environment& vars);
 };
 
 // The names --store accepts here, in the order install runs them: system first, because on

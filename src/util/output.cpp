@@ -6,27 +6,21 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "util/progress.h"
 #include "util/text.h"
 
 namespace devcert {
 
-bool want_color(int fd) {
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color && *no_color) return false;
-  const char* term = std::getenv("TERM");
-  if (term && std::string_view(term) == "dumb") return false;
+bool want_color(int fd, const Environment& env) {
+  if (!env.get("NO_COLOR").empty()) return false;
+  if (env.get("TERM") == "dumb") return false;
   return ::isatty(fd) == 1;
 }
 
-bool locale_is_utf8() {
+bool locale_is_utf8(const Environment& env) {
   std::string name;
   for (const char* var : {"LC_ALL", "LC_CTYPE", "LANG"}) {
-    const char* value = std::getenv(var);
-    if (value && *value) {
-      name = value;
-      break;
-    }
+    name = env.get(var);
+    if (!name.empty()) break;
   }
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name.find("utf-8") != std::string::npos || name.find("utf8") != std::string::npos;
@@ -74,10 +68,10 @@ std::string wrap(std::string_view text, std::size_t width, std::size_t indent) {
   return out;
 }
 
-Output::Output(std::ostream& out, std::ostream& err) : out_(out), err_(err) {
-  color_out = &out == &std::cout && want_color(STDOUT_FILENO);
-  color_err = &err == &std::cerr && want_color(STDERR_FILENO);
-  unicode = locale_is_utf8();
+Output::Output(std::ostream& out, std::ostream& err, const Environment& env) : out_(out), err_(err) {
+  color_out = &out == &std::cout && want_color(STDOUT_FILENO, env);
+  color_err = &err == &std::cerr && want_color(STDERR_FILENO, env);
+  unicode = locale_is_utf8(env);
   if (&err == &std::cerr) err_width = terminal_width(STDERR_FILENO);
 }
 
@@ -87,13 +81,13 @@ std::string Output::paint(bool color, std::string_view code, std::string_view te
 }
 
 std::ostream& Output::err() {
-  progress::erase();
+  progress_.erase();
   return err_;
 }
 
 void Output::line(std::string_view text) {
   if (quiet) return;
-  progress::erase();  // a terminal's stdout and stderr share one screen
+  progress_.erase();  // a terminal's stdout and stderr share one screen
   out_ << text::printable_lines(text) << "\n" << std::flush;
 }
 
@@ -122,7 +116,7 @@ void Output::item(std::string_view indent, Mark mark, std::string_view text) {
                       : mark == Mark::failed  ? paint(color_out, "31", unicode ? "✗" : "x")
                       : mark == Mark::warning ? paint(color_out, "33", "!")
                                               : "-";
-  progress::erase();
+  progress_.erase();
   out_ << text::printable(indent) << drawn << " " << text::printable_lines(text) << "\n" << std::flush;
 }
 

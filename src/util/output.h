@@ -8,11 +8,16 @@
 #include <string>
 #include <string_view>
 
+#include "util/environment.h"
+#include "util/progress.h"
+
 namespace devcert {
 
 class Output {
  public:
-  Output(std::ostream& out = std::cout, std::ostream& err = std::cerr);
+  // Colours and marks follow `env` (NO_COLOR, TERM, the locale's variables).
+  Output(std::ostream& out = std::cout, std::ostream& err = std::cerr,
+         const Environment& env = Environment::from_process());
 
   bool quiet = false;
   bool verbose = false;
@@ -22,6 +27,8 @@ class Output {
   std::size_t err_width = 0;  // stderr's terminal width, 0 when not a terminal: fix lines wrap to it
 
   std::ostream& out() { return out_; }
+  // The spinner line of long work on stderr; messages erase it before they are written.
+  progress::Line& progress() { return progress_; }
   void line(std::string_view text);      // stdout, dropped with --quiet
   void note(std::string_view text);      // dropped with --quiet
   void warning(std::string_view text);   // always shown
@@ -38,14 +45,15 @@ class Output {
   std::ostream& err();  // stderr, with any progress line erased first
   std::ostream& out_;
   std::ostream& err_;
+  progress::Line progress_;
 };
 
 // True when `fd` is a terminal and NO_COLOR is unset or empty (no-color.org), TERM not "dumb".
-bool want_color(int fd);
+bool want_color(int fd, const Environment& env);
 
 // True when the locale in force (LC_ALL, else LC_CTYPE, else LANG, as POSIX orders them) names
 // UTF-8; unset means the C locale, which is ASCII.
-bool locale_is_utf8();
+bool locale_is_utf8(const Environment& env);
 
 // `text` broken at spaces into lines of at most `width` columns, each after the first indented
 // by `indent` spaces; a word longer than a line stays whole. width 0: unchanged.

@@ -6,43 +6,37 @@
 namespace devcert::progress {
 namespace {
 
-std::ostream* sink = nullptr;  // null: disabled
-Task* current = nullptr;
-std::size_t drawn = 0;  // width of the line on screen, 0 when none
-
 constexpr std::array<const char*, 10> kFrames{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 constexpr auto kInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
-void enable(std::ostream& err) { sink = &err; }
-
-void disable() {
+void Line::disable() {
   erase();
-  sink = nullptr;
+  sink_ = nullptr;
 }
 
-void erase() {
-  if (!sink || drawn == 0) return;
+void Line::erase() {
+  if (!sink_ || drawn_ == 0) return;
   // Spaces rather than an escape sequence: right on any terminal, TERM=dumb included.
-  *sink << '\r' << std::string(drawn, ' ') << '\r' << std::flush;
-  drawn = 0;
+  *sink_ << '\r' << std::string(drawn_, ' ') << '\r' << std::flush;
+  drawn_ = 0;
 }
 
-Task::Task(std::string what)
-    : what_(std::move(what)), last_draw_(std::chrono::steady_clock::now()), previous_(current) {
-  current = this;
+Task::Task(Line& line, std::string what)
+    : line_(line), what_(std::move(what)), last_draw_(std::chrono::steady_clock::now()), previous_(line.current_) {
+  line_.current_ = this;
 }
 
 Task::~Task() {
-  if (current == this) {
-    erase();
-    current = previous_;
+  if (line_.current_ == this) {
+    line_.erase();
+    line_.current_ = previous_;
   }
 }
 
 void Task::tick() {
-  if (!sink || current != this) return;
+  if (!line_.sink_ || line_.current_ != this || what_.empty()) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < kInterval) return;
   last_draw_ = now;
@@ -55,10 +49,10 @@ void Task::update(std::string what) {
 }
 
 void Task::draw() {
-  erase();
+  line_.erase();
   std::string line = std::string(kFrames[frame_++ % kFrames.size()]) + " " + what_;
-  *sink << line << std::flush;
-  drawn = what_.size() + 2;  // the frame is one column wide
+  *line_.sink_ << line << std::flush;
+  line_.drawn_ = what_.size() + 2;  // the frame is one column wide
 }
 
 }  // namespace devcert::progress

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "error.h"
 #include "pki_fixtures.h"
@@ -104,6 +105,23 @@ TEST_P(EcKeys, WrittenExactlyAsOpenSslWritesThemAndReadBackTheSame) {
 
 INSTANTIATE_TEST_SUITE_P(Curves, EcKeys, testing::Values(KeyType::ecdsa_p256, KeyType::ecdsa_p384),
                          testing_support::key_type_param_name);
+
+// Key generation reports to whoever asked (the CLI draws a spinner from it) instead of
+// drawing anything itself: an RSA prime search reports what it does, an EC key is instant.
+TEST(GenerateKey, AnRsaKeyReportsWhatItDoesToTheCallerOnly) {
+  std::vector<std::string> reports;
+  ossl::Pkey rsa = generate_key(KeyType::rsa_2048, [&](std::string_view doing) { reports.emplace_back(doing); });
+  ASSERT_TRUE(rsa);
+  EXPECT_EQ(EVP_PKEY_get_bits(rsa.get()), 2048);
+  ASSERT_FALSE(reports.empty());
+  for (const auto& r : reports) EXPECT_EQ(r, "generating an RSA-2048 key");
+
+  reports.clear();
+  ossl::Pkey ec = generate_key(KeyType::ecdsa_p256, [&](std::string_view doing) { reports.emplace_back(doing); });
+  ASSERT_TRUE(ec);
+  EXPECT_TRUE(reports.empty());
+  EXPECT_TRUE(generate_key(KeyType::rsa_2048));  // no one to report to
+}
 
 TEST(EcKeyPem, ASmallScalarIsPaddedToTheOrderLength) {
   // Scalar 1: 31 leading zero bytes in a P-256 key, 47 in a P-384 one.

@@ -100,7 +100,8 @@ TEST(SelectStoreNames, FlagsWinThenEnvironmentThenAll) {
 }
 
 TEST(UntrustedSummary, EmptyWithoutACa) {
-  EXPECT_EQ(untrusted_summary("/nonexistent/devcert-caroot", StoreEnvironment::from_process()), "");
+  process::SystemRunner runner;
+  EXPECT_EQ(untrusted_summary("/nonexistent/devcert-caroot", StoreEnvironment::from(Environment()), runner), "");
 }
 
 

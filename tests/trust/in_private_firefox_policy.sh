@@ -6,12 +6,8 @@
 # the mounts vanish with the namespace.
 # Exit 77 when a private mount namespace cannot be made here (not root, no unshare).
 set -euo pipefail
-if [[ -z "${DEVCERT_PRIVATE_POLICY:-}" ]]; then
-  command -v unshare >/dev/null || { echo "unshare (util-linux) is not installed" >&2; exit 77; }
-  unshare --mount --propagation private true 2>/dev/null ||
-    { echo "cannot create a mount namespace here (needs root or CAP_SYS_ADMIN)" >&2; exit 77; }
-  exec unshare --mount --propagation private env DEVCERT_PRIVATE_POLICY=1 "$0" "$@"
-fi
+source "$(dirname "$0")/private_namespace.sh"
+reexec_in_private_mount_namespace DEVCERT_PRIVATE_POLICY "$0" "$@"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/devcert-policy-XXXXXX")
 mounted=""
 cleanup() {

@@ -7,12 +7,8 @@
 # DEVCERT_PRIVATE_EXTRA: more files (space separated, e.g. a JDK's cacerts) to replace by copies.
 # Exit 77 when a private mount namespace cannot be made here (not root, no unshare).
 set -euo pipefail
-if [[ -z "${DEVCERT_PRIVATE_STORE:-}" ]]; then
-  command -v unshare >/dev/null || { echo "unshare (util-linux) is not installed" >&2; exit 77; }
-  unshare --mount --propagation private true 2>/dev/null ||
-    { echo "cannot create a mount namespace here (needs root or CAP_SYS_ADMIN)" >&2; exit 77; }
-  exec unshare --mount --propagation private env DEVCERT_PRIVATE_STORE=1 "$0" "$@"
-fi
+source "$(dirname "$0")/private_namespace.sh"
+reexec_in_private_mount_namespace DEVCERT_PRIVATE_STORE "$0" "$@"
 extra_mounts=()
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/devcert-store-XXXXXX")
 cleanup() {

@@ -1,7 +1,5 @@
 // The trust hints `devcert init` and `devcert issue` end with, against real NSS databases under
 // a temporary HOME.
-#include <cstdlib>
-
 #include <gtest/gtest.h>
 
 #include "pki/keys.h"
@@ -12,23 +10,6 @@ namespace devcert::trust {
 namespace {
 
 using test::TempDir;
-
-// Sets an environment variable for one test and restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 // A CA in tmp/ca, and HOME at tmp/home holding an empty Firefox NSS database.
 class NssHome : public testing::Test {
@@ -47,44 +28,46 @@ class NssHome : public testing::Test {
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   }
 
+  // The environment a command would hand the trust layer: this HOME, and `stores` as
+  // DEVCERT_TRUST_STORES.
+  StoreEnvironment environment(const std::string& stores) const {
+    return StoreEnvironment::from(Environment({{"HOME", (tmp / "home").string()}, {"DEVCERT_TRUST_STORES", stores}}));
+  }
+
   TempDir tmp;
-  ScopedEnv home{"HOME", (tmp / "home").string()};
+  process::SystemRunner runner;
 };
 
 TEST_F(NssHome, UntrustedSummaryNamesTheStoresStillMissingAndTheFix) {
-  ScopedEnv stores("DEVCERT_TRUST_STORES", "nss");
-  StoreEnvironment env = StoreEnvironment::from_process();
-  EXPECT_EQ(untrusted_summary(tmp / "ca", env), "the CA is not trusted yet by: nss; run 'devcert install'");
+  StoreEnvironment env = environment("nss");
+  EXPECT_EQ(untrusted_summary(tmp / "ca", env, runner), "the CA is not trusted yet by: nss; run 'devcert install'");
   install({});
-  EXPECT_EQ(untrusted_summary(tmp / "ca", env), "");
-  EXPECT_EQ(untrusted_summary(tmp / "no-ca-here", env), "");
+  EXPECT_EQ(untrusted_summary(tmp / "ca", env, runner), "");
+  EXPECT_EQ(untrusted_summary(tmp / "no-ca-here", env, runner), "");
 }
 
 // DEVCERT_TRUST_STORES is read once, with the rest of the environment, and what selects is the
-// value handed in: the variable changing afterwards changes nothing.
+// value handed in.
 TEST_F(NssHome, TheSelectionComesFromTheEnvironmentHandedIn) {
-  ScopedEnv stores("DEVCERT_TRUST_STORES", "java, nss");
-  StoreEnvironment env = StoreEnvironment::from_process();
+  StoreEnvironment env = environment("java, nss");
   EXPECT_EQ(env.selected_stores, "java, nss");
-  ::unsetenv("DEVCERT_TRUST_STORES");
-  EXPECT_EQ(StoreEnvironment::from_process().selected_stores, "");
+  EXPECT_EQ(env.home, tmp / "home");
   env.selected_stores = "nss";
-  EXPECT_EQ(untrusted_summary(tmp / "ca", env), "the CA is not trusted yet by: nss; run 'devcert install'");
+  EXPECT_EQ(untrusted_summary(tmp / "ca", env, runner), "the CA is not trusted yet by: nss; run 'devcert install'");
 }
 
 // `devcert issue` asks about the stores it names (the system store), whatever
 // DEVCERT_TRUST_STORES selects for the other commands, and hands over the root it has loaded.
 TEST_F(NssHome, StoresMissingRootChecksExactlyTheNamedStores) {
-  ScopedEnv stores("DEVCERT_TRUST_STORES", "java");
-  StoreEnvironment env = StoreEnvironment::from_process();
+  StoreEnvironment env = environment("java");
   stdfs::path root_file = tmp / "ca" / "rootCA.pem";
   ossl::X509Ptr root = pki::load_certificate(test::read_text(root_file), root_file.string());
-  EXPECT_EQ(stores_missing_root(tmp / "ca", {"nss"}, env), std::vector<std::string>{"nss"});
-  EXPECT_EQ(stores_missing_root(root.get(), root_file, {"nss"}, env), std::vector<std::string>{"nss"});
+  EXPECT_EQ(stores_missing_root(tmp / "ca", {"nss"}, env, runner), std::vector<std::string>{"nss"});
+  EXPECT_EQ(stores_missing_root(root.get(), root_file, {"nss"}, env, runner), std::vector<std::string>{"nss"});
   install({"--store", "nss"});
-  EXPECT_TRUE(stores_missing_root(tmp / "ca", {"nss"}, env).empty());
-  EXPECT_TRUE(stores_missing_root(root.get(), root_file, {"nss"}, env).empty());
-  EXPECT_TRUE(stores_missing_root(tmp / "no-ca-here", {"nss"}, env).empty());
+  EXPECT_TRUE(stores_missing_root(tmp / "ca", {"nss"}, env, runner).empty());
+  EXPECT_TRUE(stores_missing_root(root.get(), root_file, {"nss"}, env, runner).empty());
+  EXPECT_TRUE(stores_missing_root(tmp / "no-ca-here", {"nss"}, env, runner).empty());
 }
 
 }  // namespace
