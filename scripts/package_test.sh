@@ -40,8 +40,10 @@ got=$(devcert --version)
 page=$(man -w devcert)
 [[ "$page" == /usr/share/man/man1/devcert.1* ]] || { echo "man -w devcert: '$page'" >&2; exit 1; }
 man -P cat devcert 2>/dev/null | grep -q "EXIT STATUS" || { echo "man devcert does not render" >&2; exit 1; }
+schemas=/usr/share/doc/devcert/json
+[[ -f $schemas/common.schema.json && -f $schemas/issue.schema.json ]] || { echo "no JSON schemas in $schemas" >&2; exit 1; }
 
 $SUDO dpkg -r devcert >/dev/null
 installed=0
-[[ ! -e /usr/bin/devcert && ! -e "$page" ]] || { echo "dpkg -r left files behind" >&2; exit 1; }
+[[ ! -e /usr/bin/devcert && ! -e "$page" && ! -e $schemas ]] || { echo "dpkg -r left files behind" >&2; exit 1; }
 echo "package_test: ok ($got, $page)"

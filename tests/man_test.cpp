@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "util/output.h"
 #include "support/helpers.h"
 
 namespace devcert::test {
@@ -79,6 +80,44 @@ TEST(ManPage, RendersWithoutWarnings) {
   auto r = run_process({"groff", "-man", "-Tutf8", "-ww", "-z", kPage.string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, "");
+}
+
+// The page as man(1) shows it on `device` (utf8 on a UTF-8 terminal, ascii elsewhere), as plain
+// text: grotty's old output scheme without its bold and underline overstrikes.
+std::string rendered_page(const std::string& device) {
+  auto r = run_process({"groff", "-man", "-T" + device, "-P-cbou", "-ww", kPage.string()});
+  EXPECT_EQ(r.exit_code, 0) << device;
+  EXPECT_EQ(r.err, "") << device;
+  return r.out;
+}
+
+// The checklist mark devcert draws, in a UTF-8 locale or not.
+std::string drawn_mark(Output::Mark mark, bool unicode) {
+  std::ostringstream out, err;
+  Output drawn(out, err);
+  drawn.unicode = unicode;
+  drawn.item("", mark, "text");
+  return out.str().substr(0, out.str().find(' '));
+}
+
+TEST(ManPage, RendersTheJsonQuotesAndTheMarksAsDevcertPrintsThem) {
+  ASSERT_TRUE(have_tool("groff")) << "groff-base is installed by scripts/deps.sh --test";
+  for (bool unicode : {true, false}) {
+    std::string page = rendered_page(unicode ? "utf8" : "ascii");
+    std::string ok = drawn_mark(Output::Mark::ok, unicode);
+    std::string failed = drawn_mark(Output::Mark::failed, unicode);
+    SCOPED_TRACE(unicode ? "utf8" : "ascii");
+    // Filled text may be justified with extra spaces, or broken across lines.
+    std::string filled = std::regex_replace(page, std::regex("\\s+"), " ");
+    EXPECT_TRUE(has(filled, "a mark: " + ok + " passed, " + failed + " failed"))
+        << "OUTPUT does not show the marks " << ok << " and " << failed;
+    EXPECT_TRUE(has(page, failed + " trust        the certificate is self-signed")) << "EXAMPLES";
+    EXPECT_FALSE(has(page, "\u00d7")) << "a multiplication sign where devcert prints " << failed;
+    for (const char* json : {R"({"ok": false, "error": "no devcert CA in)", R"( "fix": "create one: devcert init", "exit_code": 1})",
+                             R"({"type":"dns","value":"localhost"})",
+                             R"j(jq -r '.names[] | "\(.type):\(.value)"')j"})
+      EXPECT_TRUE(has(page, json)) << "the page does not show " << json;
+  }
 }
 
 TEST(ManPage, PassesMandocLint) {

@@ -7,11 +7,11 @@
 #include <utility>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include "cli/help.h"
+#include "cli/json_vocabulary.h"
 #include "error.h"
 #include "pki/ca.h"
 #include "util/process.h"
@@ -30,8 +30,7 @@ bool asked_for_json(int argc, char** argv) {
 int fail(Context& ctx, bool json, const std::string& message, const std::string& fix, int code) {
   ctx.out.error(message, fix);
   if (json)
-    ctx.out.out() << nlohmann::json{{"ok", false}, {"error", message}, {"fix", fix}, {"exit_code", code}}.dump(2)
-                  << "\n" << std::flush;
+    print_json(ctx.out.out(), json_error(message, fix, code));
   return code;
 }
 

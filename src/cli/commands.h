@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/app.h"
+#include "pki/inspect.h"
+#include "trust/store.h"
 
 namespace devcert::cli {
 
@@ -43,5 +47,8 @@ struct InspectOptions {
   bool json = false;
 };
 int run_inspect(const InspectOptions& opts, Context& ctx);
+// What inspect --json prints: the report, `ca` (CAROOT's root it was compared with, or none)
+// and `ok` (false when a finding is an error).
+nlohmann::json inspect_json(const pki::CertificateReport& report, const std::optional<trust::CaCertificate>& ca);
 
 }  // namespace devcert::cli

@@ -5,6 +5,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/json_vocabulary.h"
 #include "error.h"
 #include "pki/ca.h"
 #include "pki/inspect.h"
@@ -12,6 +13,40 @@
 #include "util/fs.h"
 
 namespace devcert::cli {
+
+namespace {
+
+bool rejected_by_clients(const pki::CertificateReport& report) {
+  return std::any_of(report.findings.begin(), report.findings.end(),
+                     [](const pki::Finding& f) { return f.severity == "error"; });
+}
+
+}  // namespace
+
+nlohmann::json inspect_json(const pki::CertificateReport& r, const std::optional<trust::CaCertificate>& ca) {
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& [label, value] : r.sans) names.push_back(json_name(pki::san_type(label), value));
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : r.findings)
+    findings.push_back({{"code", f.code}, {"severity", f.severity}, {"message", f.message}});
+  return {{"ok", !rejected_by_clients(r)},
+          {"subject", json_text_or_null(r.subject)},
+          {"issuer", json_text_or_null(r.issuer)},
+          {"serial", r.serial},
+          {"names", names},
+          {"not_before", r.not_before},
+          {"not_after", r.not_after},
+          {"days_left", r.days_left},
+          {"validity_days", r.validity_days},
+          {"key_type", json_text_or_null(r.key)},
+          {"signature_algorithm", r.signature_algorithm},
+          {"extended_key_usage", r.extended_key_usage},
+          {"is_ca", r.is_ca},
+          {"fingerprint_sha256", r.fingerprint_sha256},
+          {"ca", ca ? json_ca(*ca) : nlohmann::json(nullptr)},
+          {"issued_by_ca", r.issued_by_devcert_ca ? nlohmann::json(*r.issued_by_devcert_ca) : nlohmann::json(nullptr)},
+          {"findings", findings}};
+}
 
 int run_inspect(const InspectOptions& opts, Context& ctx) {
   std::string data;
@@ -33,16 +68,14 @@ int run_inspect(const InspectOptions& opts, Context& ctx) {
     }
   }
   pki::CertificateReport report = pki::inspect_certificate(cert.get(), ca.get());
-  bool has_error = std::any_of(report.findings.begin(), report.findings.end(),
-                               [](const pki::Finding& f) { return f.severity == "error"; });
   if (opts.json) {
-    nlohmann::json j = pki::to_json(report);
-    j["ok"] = !has_error;
-    ctx.out.out() << j.dump(2) << "\n";
+    std::optional<trust::CaCertificate> compared;
+    if (ca) compared = trust::CaCertificate::from_certificate(ca.get(), root.cert_path());
+    print_json(ctx.out.out(), inspect_json(report, compared));
   } else {
     ctx.out.out() << pki::to_text(report);
   }
-  return has_error ? kExitFailure : kExitOk;
+  return rejected_by_clients(report) ? kExitFailure : kExitOk;
 }
 
 void add_inspect_command(CLI::App& app, Context& ctx, int& exit_code) {

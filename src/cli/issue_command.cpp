@@ -7,6 +7,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/json_vocabulary.h"
 #include "config/config.h"
 #include "error.h"
 #include "pki/ca.h"
@@ -196,14 +197,12 @@ struct Written {
 
 nlohmann::json describe_json(const Job& job, const pki::Leaf& leaf, const Written& written) {
   nlohmann::json names = nlohmann::json::array();
-  for (const auto& n : job.names)
-    names.push_back({{"type", pki::kind_name(n.kind)}, {"value", n.value}, {"input", n.input}});
-  auto path_or_null = [](const stdfs::path& p) { return p.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.string()); };
+  for (const auto& n : job.names) names.push_back(json_name(n));
   return {{"names", names},
-          {"cert", job.cert_file.path.string()},
-          {"key", leaf.key ? path_or_null(job.key_file.path) : nlohmann::json(nullptr)},
-          {"p12", path_or_null(job.p12_file.path)},
-          {"old_key_moved_to", path_or_null(written.stale_key_moved_to.value_or(stdfs::path()))},
+          {"cert_file", job.cert_file.path.string()},
+          {"key_file", leaf.key ? json_path_or_null(job.key_file.path) : nlohmann::json(nullptr)},
+          {"p12_file", json_path_or_null(job.p12_file.path)},
+          {"old_key_moved_to", json_path_or_null(written.stale_key_moved_to.value_or(stdfs::path()))},
           {"not_after", pki::iso_time(X509_get0_notAfter(leaf.cert.get()))},
           {"fingerprint_sha256", pki::fingerprint_sha256(leaf.cert.get())}};
 }
@@ -270,12 +269,11 @@ int run_issue(const IssueOptions& opts, Context& ctx) {
   if (opts.json) {
     nlohmann::json certificates = nlohmann::json::array();
     for (size_t i = 0; i < jobs.size(); ++i) certificates.push_back(describe_json(jobs[i], leaves[i], written[i]));
-    nlohmann::json j = {{"ca", root.cert_path().string()},
-                        {"config", file ? nlohmann::json(file->path.string()) : nlohmann::json(nullptr)},
+    nlohmann::json j = {{"ok", true},
+                        {"ca", json_ca(trust::CaCertificate::from_certificate(ca.cert.get(), root.cert_path()))},
+                        {"config", file ? json_path_or_null(file->path) : nlohmann::json(nullptr)},
                         {"certificates", certificates}};
-    // ASCII only: a project file's path stays exact (\u escapes) yet carries no byte a terminal
-    // acts on, C1 controls included, which JSON would otherwise pass raw.
-    ctx.out.out() << j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) << "\n";
+    print_json(ctx.out.out(), j);
     return 0;
   }
   if (file) ctx.out.note("issuing the certificates listed in " + text::printable(file->path.string()));

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "cli/json_vocabulary.h"
 #include "cli/trust_commands.h"
 #include "error.h"
 #include "cli/trust_reports.h"
@@ -18,22 +19,9 @@ int run_status(const TrustOptions& opts, Context& ctx) {
   for (const auto& s : statuses) everywhere &= !s.available || s.installed;
 
   if (opts.json) {
-    nlohmann::json j;
-    j["ca"] = {{"file", ca.file.string()}, {"name", ca.name},
-               {"fingerprint_sha256", ca.fingerprint}, {"not_after", ca.not_after}};
-    j["stores"] = nlohmann::json::array();
-    for (const auto& s : statuses) {
-      auto databases = nlohmann::json::array();
-      for (const auto& l : s.locations)
-        databases.push_back({{"label", l.label}, {"path", l.path.string()}, {"exists", l.exists},
-                             {"installed", l.holds_root}});
-      j["stores"].push_back({{"name", s.store}, {"where", s.where}, {"available", s.available},
-                             {"installed", s.installed}, {"why", s.why}, {"fix", s.fix},
-                             {"databases", databases}});
-    }
-    j["trusted_everywhere"] = everywhere;
-    j["ok"] = everywhere;
-    ctx.out.out() << j.dump(2) << "\n";
+    nlohmann::json per_store = nlohmann::json::array();
+    for (const auto& s : statuses) per_store.push_back(json_store_status(s));
+    print_json(ctx.out.out(), {{"ok", everywhere}, {"ca", json_ca(ca)}, {"stores", per_store}});
     return everywhere ? kExitOk : kExitFailure;
   }
   ctx.out.line("root " + ca.file.string());

@@ -151,20 +151,12 @@ CertificateReport inspect_certificate(X509* cert, X509* ca) {
   return r;
 }
 
-nlohmann::json to_json(const CertificateReport& r) {
-  nlohmann::json sans = nlohmann::json::array();
-  for (const auto& [type, value] : r.sans) sans.push_back({{"type", type}, {"value", value}});
-  nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : r.findings)
-    findings.push_back({{"code", f.code}, {"severity", f.severity}, {"message", f.message}});
-  nlohmann::json j = {
-      {"subject", r.subject}, {"issuer", r.issuer}, {"serial", r.serial}, {"sans", sans},
-      {"not_before", r.not_before}, {"not_after", r.not_after}, {"days_left", r.days_left},
-      {"validity_days", r.validity_days}, {"key", r.key}, {"signature_algorithm", r.signature_algorithm},
-      {"extended_key_usage", r.extended_key_usage}, {"is_ca", r.is_ca},
-      {"fingerprint_sha256", r.fingerprint_sha256}, {"findings", findings}};
-  j["issued_by_devcert_ca"] = r.issued_by_devcert_ca ? nlohmann::json(*r.issued_by_devcert_ca) : nullptr;
-  return j;
+std::string_view san_type(std::string_view label) {
+  if (label == "DNS") return kind_name(NameKind::dns);
+  if (label == "IP") return kind_name(NameKind::ip);
+  if (label == "email") return kind_name(NameKind::email);
+  if (label == "URI") return "uri";
+  return "other";
 }
 
 std::string to_text(const CertificateReport& r) {

@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "ossl/handles.h"
 
 namespace devcert::pki {
@@ -38,8 +36,12 @@ struct CertificateReport {
 // `ca` may be null (no CAROOT): then issued_by_devcert_ca stays empty.
 CertificateReport inspect_certificate(X509* cert, X509* ca);
 
-nlohmann::json to_json(const CertificateReport& report);
+// The text `devcert inspect` prints; its JSON is the command's (cli/commands.h: inspect_json).
 std::string to_text(const CertificateReport& report);
+
+// A name's type in every command's JSON for the label `sans` gives it: "dns", "ip" and "email"
+// as pki::kind_name spells them, "uri", and "other" for a kind devcert does not read.
+std::string_view san_type(std::string_view label);
 
 // ISO 8601 UTC text of an ASN1_TIME ("2026-11-25T06:00:00Z").
 std::string iso_time(const ASN1_TIME* t);

@@ -153,8 +153,8 @@ SubjectName classify_email(std::string_view input) {
 
 std::string_view kind_name(NameKind kind) {
   switch (kind) {
-    case NameKind::dns: return "DNS";
-    case NameKind::ip: return "IP";
+    case NameKind::dns: return "dns";
+    case NameKind::ip: return "ip";
     case NameKind::email: return "email";
   }
   return "?";

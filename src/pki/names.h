@@ -21,6 +21,8 @@ struct SubjectName {
   bool operator==(const SubjectName&) const = default;
 };
 
+// The name's type as every command's JSON spells it: "dns", "ip", "email"
+// (man/json/common.schema.json#/$defs/name).
 std::string_view kind_name(NameKind kind);
 
 // Classifies one argument; throws devcert::NameError with a message saying what to type instead.

@@ -42,9 +42,11 @@ TEST_F(InspectCommand, SummarisesADevcertLeaf) {
   EXPECT_NE(r.out.find("findings:    none"), std::string::npos);
 
   auto j = nlohmann::json::parse(devcert({"inspect", "--json", "localhost+1.pem"}).out);
-  EXPECT_EQ(j["issued_by_devcert_ca"], true);
-  EXPECT_EQ(j["sans"][1]["type"], "IP");
-  EXPECT_EQ(j["key"], "ECDSA P-256");
+  EXPECT_EQ(j["issued_by_ca"], true);
+  EXPECT_EQ(j["ca"]["file"], (caroot / "rootCA.pem").string());
+  EXPECT_EQ(j["names"][1]["type"], "ip");
+  EXPECT_EQ(j["names"][1]["value"], "127.0.0.1");
+  EXPECT_EQ(j["key_type"], "ECDSA P-256");
   EXPECT_GE(j["days_left"].get<int>(), 822);
   EXPECT_EQ(j["extended_key_usage"][0], "serverAuth");
   EXPECT_TRUE(j["findings"].empty());

@@ -311,24 +311,24 @@ TEST_F(ProjectFile, JsonListsEveryCertificateAsWrittenOnDisk) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["config"], (project / "devcert.toml").string());
-  EXPECT_EQ(j["ca"], (caroot / "rootCA.pem").string());
+  EXPECT_EQ(j["ca"]["file"], (caroot / "rootCA.pem").string());
   ASSERT_EQ(j["certificates"].size(), 2u);
   std::vector<std::vector<std::string>> want_names{{"localhost", "127.0.0.1"}, {"app.test", "*.app.test"}};
   for (size_t i = 0; i < 2; ++i) {
     const auto& c = j["certificates"][i];
-    std::string pem = read_text(c["cert"].get<std::string>());
+    std::string pem = read_text(c["cert_file"].get<std::string>());
     auto cert = pki::load_certificate(pem, "cert");
     EXPECT_EQ(c["fingerprint_sha256"], pki::fingerprint_sha256(cert.get()));
     EXPECT_EQ(c["not_after"], pki::iso_time(X509_get0_notAfter(cert.get())));
-    auto key = pki::load_private_key(read_text(c["key"].get<std::string>()), "key");
+    auto key = pki::load_private_key(read_text(c["key_file"].get<std::string>()), "key");
     EXPECT_TRUE(pki::key_matches_certificate(key.get(), cert.get()));
     ASSERT_EQ(c["names"].size(), want_names[i].size());
     for (size_t n = 0; n < want_names[i].size(); ++n) EXPECT_EQ(c["names"][n]["value"], want_names[i][n]);
   }
-  EXPECT_EQ(j["certificates"][0]["p12"], nullptr);
-  EXPECT_EQ(j["certificates"][1]["p12"], (project / "certs" / "app.p12").string());
-  EXPECT_TRUE(stdfs::exists(j["certificates"][1]["p12"].get<std::string>()));
-  EXPECT_EQ(j["certificates"][0]["cert"], (project / "localhost+1.pem").string());
+  EXPECT_EQ(j["certificates"][0]["p12_file"], nullptr);
+  EXPECT_EQ(j["certificates"][1]["p12_file"], (project / "certs" / "app.p12").string());
+  EXPECT_TRUE(stdfs::exists(j["certificates"][1]["p12_file"].get<std::string>()));
+  EXPECT_EQ(j["certificates"][0]["cert_file"], (project / "localhost+1.pem").string());
 }
 
 }  // namespace

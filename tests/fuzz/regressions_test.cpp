@@ -2,6 +2,7 @@
 // also in the target's corpus (tests/fuzz/TARGET/crash-*), run by corpus_test.cpp.
 #include <gtest/gtest.h>
 
+#include "cli/commands.h"
 #include "config/config.h"
 #include "diagnose/raw_reply.h"
 #include "diagnose/url.h"
@@ -46,7 +47,7 @@ TEST(FuzzRegression, InspectShowsNonAsciiSanBytesEscaped) {
   ossl::X509Ptr cert = pki::load_certificate(corpus_file("certificate", "crash-san-not-utf8"), "crash");
   pki::CertificateReport report = pki::inspect_certificate(cert.get(), nullptr);
   std::string json;
-  EXPECT_NO_THROW(json = pki::to_json(report).dump(2));
+  EXPECT_NO_THROW(json = cli::inspect_json(report, std::nullopt).dump(2));
   bool escaped = false;
   for (const auto& [type, value] : report.sans) escaped |= value.find("\\x") != std::string::npos;
   EXPECT_TRUE(escaped);

@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "cli/commands.h"
 #include "pki_fixtures.h"
 
 namespace devcert::pki {
@@ -68,11 +69,20 @@ TEST_F(Inspect, Sha1Signature) {
 }
 
 TEST_F(Inspect, JsonHasEveryField) {
-  auto j = to_json(inspect_certificate(leaf.cert.get(), ca.cert.get()));
-  for (const char* key : {"subject", "issuer", "serial", "sans", "not_before", "not_after", "days_left",
-                          "validity_days", "key", "signature_algorithm", "extended_key_usage", "is_ca",
-                          "issued_by_devcert_ca", "fingerprint_sha256", "findings"})
+  auto j = cli::inspect_json(inspect_certificate(leaf.cert.get(), ca.cert.get()), std::nullopt);
+  for (const char* key : {"ok", "subject", "issuer", "serial", "names", "not_before", "not_after", "days_left",
+                          "validity_days", "key_type", "signature_algorithm", "extended_key_usage", "is_ca",
+                          "ca", "issued_by_ca", "fingerprint_sha256", "findings"})
     EXPECT_TRUE(j.contains(key)) << key;
+}
+
+// The labels of the text report ("DNS:localhost", as OpenSSL prints names) and the JSON's types.
+TEST(InspectNames, EveryLabelHasItsJsonType) {
+  EXPECT_EQ(san_type("DNS"), "dns");
+  EXPECT_EQ(san_type("IP"), "ip");
+  EXPECT_EQ(san_type("email"), "email");
+  EXPECT_EQ(san_type("URI"), "uri");
+  EXPECT_EQ(san_type("other"), "other");
 }
 
 }  // namespace
