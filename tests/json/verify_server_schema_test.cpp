@@ -17,7 +17,7 @@ namespace devcert::test {
 namespace {
 
 const std::string kVerifyServerSchema = std::string(DEVCERT_SOURCE_DIR) + "/man/json/verify-server.schema.json";
-const std::string kSchemaValidator = std::string(DEVCERT_SOURCE_DIR) + "/tests/json/validate.py";
+const std::string kVerifyServerSchemaValidator = std::string(DEVCERT_SOURCE_DIR) + "/tests/json/validate.py";
 
 class VerifyServerSchema : public ::testing::Test {
  protected:
@@ -43,7 +43,7 @@ class VerifyServerSchema : public ::testing::Test {
   // validate.py's verdict on `output`: 0 valid, 1 invalid (what is wrong goes to the failure
   // message), 2 not JSON.
   int validate(const std::string& output) {
-    ProcessResult v = run_process({"/usr/bin/python3", kSchemaValidator, kVerifyServerSchema}, {}, {}, output);
+    ProcessResult v = run_process({"/usr/bin/python3", kVerifyServerSchemaValidator, kVerifyServerSchema}, {}, {}, output);
     if (v.exit_code != 0) last_errors_ = v.err;
     return v.exit_code;
   }
