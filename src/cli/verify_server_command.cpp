@@ -114,18 +114,20 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--key", opts->key_file, "The key of --cert");
   cmd->add_flag("--require-trust", opts->require_trust,
                 "Fail (exit 1) unless this machine's clients trust the root too");
-  cmd->add_flag("--json", opts->json, "Print the checklist as one JSON object");
+  cmd->add_flag("--json", opts->json, "Print one JSON object (one shape for both modes)");
   cmd->footer("Both modes walk the same stages with the same client: url, dns, tcp, tls,\n"
-              "certificate, trust, hostname, websocket, echo; each walk stops at the first broken\n"
-              "link and names the cause, what each client shows, and the fix.\n\n"
-              "Without a URL: load the CA, mint a leaf, serve on loopback, then walk localhost,\n"
-              "127.0.0.1 and ::1 trusting only the devcert root, adding binary and 1 MiB echoes,\n"
-              "ping and close 1000; then walk localhost trusting only the system store (through\n"
-              "hostname), and read whether the root is in this machine's stores (as devcert status).\n"
-              "Two verdicts: your root works (the walks trusting it), and this machine trusts it\n"
-              "(the system store walk and the stores). Exit 0 when your root works; with\n"
-              "--require-trust, only when this machine trusts it too. Certificates found in this\n"
-              "directory or devcert.toml are listed with the command that proves them.\n"
+              "certificate, trust, hostname, websocket, echo; each walk stops at the first\n"
+              "broken link and names the cause, every problem of the certificate seen, what\n"
+              "each client shows, and one fix.\n\n"
+              "Without a URL: load the CA, mint a leaf, serve on loopback, then walk\n"
+              "localhost, 127.0.0.1 and ::1 trusting only the devcert root, adding binary\n"
+              "and 1 MiB echoes, ping and close 1000; then walk localhost trusting only the\n"
+              "system store (through hostname), and read whether the root is in this\n"
+              "machine's stores (as devcert status). Two verdicts: your root works (the\n"
+              "walks trusting it), and this machine trusts it (the system store walk and\n"
+              "the stores). Exit 0 when your root works; with --require-trust, only when\n"
+              "this machine trusts it too. Certificates found in this directory or\n"
+              "devcert.toml are listed with the command that proves them.\n"
               "Examples:\n  devcert verify-server\n  devcert verify-server wss://localhost:8443/ --json");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_verify_server(*opts, ctx); });
 }
