@@ -1,18 +1,33 @@
+// `devcert verify-server` without a URL: the self test and its two verdicts (self_test_verdicts.h),
+// printed for people or as JSON (verify_server_json.cpp); and the command's options.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/self_test_verdicts.h"
 #include "cli/wss_commands.h"
 #include "error.h"
-#include "util/text.h"
 #include "wss/self_test.h"
 
 namespace devcert::cli {
 namespace {
 
-void print_checklist(const wss::SelfTestReport& report, Context& ctx) {
+void print_verdict(const Verdict& v, Context& ctx) {
+  // A failed verdict is what a user of --quiet still needs to read.
+  std::optional<Unquiet> loud;
+  if (!v.ok) loud.emplace(ctx);
+  ctx.out.item("  ", v.ok ? Output::Mark::ok : Output::Mark::failed, (v.ok ? "passed  " : "FAILED  ") + v.summary);
+  if (v.ok) return;
+  ctx.out.line("      cause: " + v.cause);
+  ctx.out.line("      why: " + v.message);
+  ctx.out.line("      fix: " + v.fix);
+}
+
+void print_checklist(const wss::SelfTestReport& report, const SelfTestVerdicts& verdicts, Context& ctx) {
   ctx.out.line("setup:");
   diagnose::Diagnosis setup;
   setup.stages = report.setup;
@@ -22,30 +37,32 @@ void print_checklist(const wss::SelfTestReport& report, Context& ctx) {
     ctx.out.line(walk.name + ":");
     print_walk(walk.diagnosis, ctx, "  ", !walk.required);
     if (walk.diagnosis.ok) continue;
-    if (walk.required) print_cause(walk.diagnosis, ctx, "      ");
-    else ctx.out.line("      fix: " + walk.diagnosis.fix);
+    if (!walk.required) ctx.out.line("      fix: " + walk.diagnosis.fix);
+    // With --quiet the summary below says it once, not once a walk.
+    else if (!ctx.out.quiet) print_cause(walk.diagnosis, ctx, "      ");
+  }
+  if (verdicts.machine) {
+    ctx.out.line("trust stores (as devcert status reads them):");
+    for (const auto& s : verdicts.machine->stores)
+      ctx.out.item("  ", !s.available ? Output::Mark::none : s.installed ? Output::Mark::ok : Output::Mark::failed,
+                   s.store + ": " + (!s.available ? "not available here (" + s.why + ")"
+                                     : s.installed ? "installed"
+                                                   : "not installed") + "  " + s.where);
   }
   for (const auto& entry : report.server_log) ctx.out.detail("server: " + entry);
-  ctx.out.line(report.ok() ? "every required step passed" : "the self test failed");
-}
-
-// {"ok", "setup": [stage...], "walks": [{"name", "required", <the object of verify-server URL
-// --json>}...], "server_log": [...]}: each walk is the same object a URL diagnosis prints.
-void print_json(const wss::SelfTestReport& report, Context& ctx) {
-  nlohmann::json j;
-  j["ok"] = report.ok();
-  j["setup"] = nlohmann::json::array();
-  for (const auto& s : report.setup) j["setup"].push_back(diagnose::to_json(s));
-  j["setup_fix"] = text::printable(report.setup_fix);
-  j["walks"] = nlohmann::json::array();
-  for (const auto& walk : report.walks) {
-    nlohmann::json w = {{"name", walk.name}, {"required", walk.required}};
-    w.update(diagnose::to_json(walk.diagnosis));
-    j["walks"].push_back(std::move(w));
+  ctx.out.line("summary:");
+  print_verdict(verdicts.root, ctx);
+  if (verdicts.machine) print_verdict(*verdicts.machine, ctx);
+  if (verdicts.issued && !verdicts.issued->empty()) {
+    ctx.out.line("certificates found here; the self test proves each with:");
+    for (const auto& p : *verdicts.issued) ctx.out.line("  " + p.command);
   }
-  j["server_log"] = nlohmann::json::array();
-  for (const auto& entry : report.server_log) j["server_log"].push_back(text::printable(entry));
-  ctx.out.out() << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  std::string last;
+  if (!verdicts.root.ok) last = "the self test failed";
+  else if (!verdicts.machine || verdicts.machine->ok) last = "both verdicts passed: your root works and this machine trusts it";
+  else if (verdicts.machine->required) last = "the self test failed: this machine does not trust your root (--require-trust)";
+  else last = "your root works, but this machine does not trust it yet: " + verdicts.machine->fix;
+  ctx.out.line(last);
 }
 
 }  // namespace
@@ -62,9 +79,14 @@ int run_verify_server(const VerifyServerOptions& opts, Context& ctx) {
     throw UsageError("--ca, --origin, --subprotocol, --no-echo, --client-cert and --client-key go with a URL",
                      "devcert verify-server wss://HOST:PORT/ [options]");
   wss::SelfTestReport report = wss::run_self_test(options);
-  if (opts.json) print_json(report, ctx);
-  else print_checklist(report, ctx);
-  return report.ok() ? kExitOk : kExitFailure;
+  SelfTestVerdicts verdicts = judge_self_test(report, options.caroot, opts.require_trust);
+  if (opts.cert_file.empty() && opts.key_file.empty() && verdicts.machine)
+    verdicts.issued = find_issued_pairs(std::filesystem::current_path());
+  if (opts.json)
+    ctx.out.out() << self_test_json(report, verdicts).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  else
+    print_checklist(report, verdicts, ctx);
+  return verdicts.ok() ? kExitOk : kExitFailure;
 }
 
 void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
@@ -91,15 +113,21 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--cert", opts->cert_file, "Check this certificate file instead of a minted leaf");
   cmd->add_option("--key", opts->key_file, "The key of --cert");
   cmd->add_flag("--require-trust", opts->require_trust,
-                "Fail (not just warn) when the system store does not trust the server");
-  cmd->add_flag("--json", opts->json, "Print the checklist as one JSON object");
+                "Fail (exit 1) unless this machine's clients trust the root too");
+  cmd->add_flag("--json", opts->json, "Print one JSON object (one shape for both modes)");
   cmd->footer("Both modes walk the same stages with the same client: url, dns, tcp, tls,\n"
-              "certificate, trust, hostname, websocket, echo; each walk stops at the first broken\n"
-              "link and names the cause, what each client shows, and the fix.\n\n"
-              "Without a URL: load the CA, mint a leaf, serve on loopback, then walk localhost,\n"
-              "127.0.0.1 and ::1 trusting only the devcert root, adding binary and 1 MiB echoes,\n"
-              "ping and close 1000; then walk localhost trusting only the system store (through\n"
-              "hostname). Exit 0 when every required walk passed.\n"
+              "certificate, trust, hostname, websocket, echo; each walk stops at the first\n"
+              "broken link and names the cause, every problem of the certificate seen, what\n"
+              "each client shows, and one fix.\n\n"
+              "Without a URL: load the CA, mint a leaf, serve on loopback, then walk\n"
+              "localhost, 127.0.0.1 and ::1 trusting only the devcert root, adding binary\n"
+              "and 1 MiB echoes, ping and close 1000; then walk localhost trusting only the\n"
+              "system store (through hostname), and read whether the root is in this\n"
+              "machine's stores (as devcert status). Two verdicts: your root works (the\n"
+              "walks trusting it), and this machine trusts it (the system store walk and\n"
+              "the stores). Exit 0 when your root works; with --require-trust, only when\n"
+              "this machine trusts it too. Certificates found in this directory or\n"
+              "devcert.toml are listed with the command that proves them.\n"
               "Examples:\n  devcert verify-server\n  devcert verify-server wss://localhost:8443/ --json");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_verify_server(*opts, ctx); });
 }

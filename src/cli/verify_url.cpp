@@ -31,12 +31,20 @@ void print_walk(const diagnose::Diagnosis& d, Context& ctx, std::string_view ind
 void print_cause(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent) {
   const auto& info = diagnose::cause_info(d.cause);
   std::string in(indent);
-  ctx.out.line(in + "cause: " + d.cause + ": " + std::string(info.meaning));
+  {
+    Unquiet loud(ctx);
+    ctx.out.line(in + "cause: " + d.cause + ": " + std::string(info.meaning));
+  }
+  if (d.problems.size() > 1) {
+    ctx.out.line(in + "every problem seen:");
+    for (const auto& p : d.problems) ctx.out.line(in + "  " + p.cause + ": " + p.message);
+  }
   ctx.out.line(in + "what clients show:");
   ctx.out.line(in + "  Chrome:  " + std::string(info.clients.chrome) + " (the page sees only close code 1006)");
   ctx.out.line(in + "  Firefox: " + std::string(info.clients.firefox));
   ctx.out.line(in + "  Node:    " + std::string(info.clients.node));
   ctx.out.line(in + "  Python:  " + std::string(info.clients.python));
+  Unquiet loud(ctx);
   ctx.out.line(in + "fix: " + d.fix);
 }
 
@@ -73,7 +81,7 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
 
   if (opts.json) {
     // Every text field is escaped (diagnose.cpp); `replace` keeps the JSON valid even so.
-    ctx.out.out() << diagnose::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    ctx.out.out() << url_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return result.ok ? kExitOk : kExitFailure;
   }
   ctx.out.line("diagnosing " + result.endpoint.url());

@@ -4,8 +4,11 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/app.h"
 #include "diagnose/diagnose.h"
+#include "wss/self_test.h"
 #include "wss/server.h"
 
 namespace devcert::cli {
@@ -44,10 +47,29 @@ int run_verify_server(const VerifyServerOptions& opts, Context& ctx);
 int run_verify_url(const VerifyServerOptions& opts, Context& ctx);
 
 // How both modes of verify-server print a walk (verify_url.cpp): its stages as a checklist
-// (a failure shown as a warning when `failure_is_warning`), then the cause, what each client
-// shows and the fix when it failed.
+// (a failure shown as a warning when `failure_is_warning`), then the cause, every problem seen,
+// what each client shows and the fix when it failed. The cause and the fix are printed with
+// --quiet too: they are what a failing run exists to say.
 void print_walk(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent, bool failure_is_warning);
 void print_cause(const diagnose::Diagnosis& d, Context& ctx, std::string_view indent);
+
+// Lines printed through `ctx.out` while this lives are printed with --quiet too.
+class Unquiet {
+ public:
+  explicit Unquiet(Context& ctx) : out_(ctx.out), was_(ctx.out.quiet) { out_.quiet = false; }
+  ~Unquiet() { out_.quiet = was_; }
+  Unquiet(const Unquiet&) = delete;
+  Unquiet& operator=(const Unquiet&) = delete;
+
+ private:
+  Output& out_;
+  bool was_;
+};
+
+struct SelfTestVerdicts;
+// The one JSON shape of both modes (verify_server_json.cpp, man/json/verify-server.schema.json).
+nlohmann::json url_json(const diagnose::Diagnosis& d);
+nlohmann::json self_test_json(const wss::SelfTestReport& report, const SelfTestVerdicts& verdicts);
 // --client-cert and --client-key read into `d`; UsageError when only one is given.
 void read_client_certificate(const VerifyServerOptions& opts, diagnose::DiagnoseOptions& d);
 

@@ -81,6 +81,9 @@ bool chains_to(const std::string& pem, const PresentedChain& chain) {
   for (auto& cert : pki::load_certificates(pem, "the devcert CA")) X509_STORE_add_cert(store.get(), cert.get());
   ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
   X509_STORE_CTX_init(ctx.get(), store.get(), chain.leaf, chain.untrusted);
+  // Whose leaf it is does not depend on the dates: an expired devcert leaf is still ours, and
+  // its expiry is judged by judge_certificate.
+  X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_NO_CHECK_TIME);
   bool ok = X509_verify_cert(ctx.get()) == 1;
   ERR_clear_error();
   return ok;
@@ -88,25 +91,33 @@ bool chains_to(const std::string& pem, const PresentedChain& chain) {
 
 }  // namespace
 
-std::string judge_certificate(const PresentedChain& chain) {
+std::vector<Broken> certificate_problems(const PresentedChain& chain) {
+  std::vector<Broken> out;
   X509* leaf = chain.leaf;
   pki::CertificateReport report = pki::inspect_certificate(leaf, nullptr);
   if (const VerifyError* e = find(chain, {X509_V_ERR_CERT_NOT_YET_VALID}))
-    throw Broken{"not_yet_valid", at_depth(*e) + " is not valid yet" +
-                                      (e->depth == 0 ? " (not before " + report.not_before + ")" : ""), ""};
+    out.push_back({"not_yet_valid", at_depth(*e) + " is not valid yet" +
+                                        (e->depth == 0 ? " (not before " + report.not_before + ")" : ""), ""});
   if (const VerifyError* e = find(chain, {X509_V_ERR_CERT_HAS_EXPIRED}))
-    throw Broken{"expired", e->depth == 0 ? "the certificate expired on " + report.not_after : at_depth(*e) + " has expired", ""};
+    out.push_back({"expired", e->depth == 0 ? "the certificate expired on " + report.not_after : at_depth(*e) + " has expired", ""});
   // The handshake runs at security level 0 so that a weak key is seen and named here.
   EVP_PKEY* key = X509_get0_pubkey(leaf);
   int bits = key ? EVP_PKEY_get_bits(key) : 0;
   if (key && ((pki::is_rsa(key) && bits < 2048) || (EVP_PKEY_is_a(key, "EC") && bits < 256)))
-    throw Broken{"weak_key", "the certificate's key is " + report.key + ", below what clients accept", ""};
+    out.push_back({"weak_key", "the certificate's key is " + report.key + ", below what clients accept", ""});
   if (find(chain, {X509_V_ERR_INVALID_PURPOSE}))
-    throw Broken{"missing_server_auth", (X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) &&
-                                                !(X509_get_extended_key_usage(leaf) & XKU_SSL_SERVER)
-                                            ? "the certificate's extendedKeyUsage lacks serverAuth"
-                                            : "a certificate in the chain is not for TLS servers",
-                 ""};
+    out.push_back({"missing_server_auth", (X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) &&
+                                                  !(X509_get_extended_key_usage(leaf) & XKU_SSL_SERVER)
+                                              ? "the certificate's extendedKeyUsage lacks serverAuth"
+                                              : "a certificate in the chain is not for TLS servers",
+                   ""});
+  return out;
+}
+
+std::string judge_certificate(const PresentedChain& chain) {
+  if (auto problems = certificate_problems(chain); !problems.empty()) throw problems.front();
+  X509* leaf = chain.leaf;
+  pki::CertificateReport report = pki::inspect_certificate(leaf, nullptr);
   std::string who = subject_cn(leaf);
   if (who.empty() && !report.sans.empty()) who = report.sans.front().second;
   int served = 1 + (chain.untrusted ? sk_X509_num(chain.untrusted) : 0);
@@ -167,6 +178,31 @@ std::string judge_hostname(const PresentedChain& chain, const Endpoint& ep) {
     throw Broken{"cn_only", ep.host + " is only in the CN; browsers, Node and Python read only the SAN", ""};
   throw Broken{"hostname_mismatch", "the certificate does not name " + ep.host + " (" + names_of(leaf) + ")",
                "devcert issue " + ep.host};
+}
+
+std::vector<Broken> every_problem(const PresentedChain& chain, const std::string& ca_name, bool only_ca,
+                                  const std::string& devcert_ca_pem, const Endpoint& endpoint) {
+  std::vector<Broken> out = certificate_problems(chain);
+  try {
+    judge_trust(chain, ca_name, only_ca, devcert_ca_pem);
+  } catch (const Broken& b) {
+    out.push_back(b);
+  }
+  try {
+    judge_hostname(chain, endpoint);
+  } catch (const Broken& b) {
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::vector<std::string> names_in(X509* leaf) {
+  pki::CertificateReport r = pki::inspect_certificate(leaf, nullptr);
+  std::vector<std::string> out;
+  for (const auto& [type, value] : r.sans)
+    if ((type == "DNS" || type == "IP") && std::find(out.begin(), out.end(), value) == out.end()) out.push_back(value);
+  if (out.empty() && !subject_cn(leaf).empty()) out.push_back(subject_cn(leaf));
+  return out;
 }
 
 }  // namespace devcert::diagnose

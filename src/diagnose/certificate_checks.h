@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "diagnose/broken.h"
 #include "diagnose/url.h"
 
 namespace devcert::diagnose {
@@ -36,5 +37,16 @@ std::string judge_trust(const PresentedChain& chain, const std::string& ca_name,
                         const std::string& devcert_ca_pem);
 // Whether the leaf names the host (SAN only, as browsers read it).
 std::string judge_hostname(const PresentedChain& chain, const Endpoint& endpoint);
+
+// Every problem with the certificates themselves (dates, key size, key usage), in the order
+// judge_certificate names them: it throws the first.
+std::vector<Broken> certificate_problems(const PresentedChain& chain);
+// Every problem the three verdicts above find, none stopping the others, in stage order
+// (certificate, trust, hostname): the first is what the walk stopped at.
+std::vector<Broken> every_problem(const PresentedChain& chain, const std::string& ca_name, bool only_ca,
+                                  const std::string& devcert_ca_pem, const Endpoint& endpoint);
+// The host names and IP addresses the leaf is for (its DNS and IP SANs, else its CN), in its
+// order, for a fix that issues a leaf keeping them.
+std::vector<std::string> names_in(X509* leaf);
 
 }  // namespace devcert::diagnose

@@ -18,6 +18,7 @@
 #include "diagnose/causes.h"
 #include "diagnose/certificate_checks.h"
 #include "diagnose/client_tls.h"
+#include "diagnose/fixes.h"
 #include "diagnose/raw_reply.h"
 #include "diagnose/resolve.h"
 #include "diagnose/tap_stream.h"
@@ -113,6 +114,8 @@ class Walk {
     if (!broken_) {
       d_.ok = true;
       d_.message = std::string(cause_info("ok").meaning);
+    } else {
+      name_every_problem();
     }
     for (auto& w : d_.warnings) w = text::printable(w);
   }
@@ -149,6 +152,7 @@ class Walk {
     }
     if (broke) {
       broken_ = true;
+      first_broken_ = broke;
       s.status = Stage::Status::failed;
       s.detail = text::printable(broke->message);
       d_.ok = false;
@@ -159,6 +163,21 @@ class Walk {
     }
     s.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     d_.stages.push_back(std::move(s));
+  }
+
+  // The walk stopped at the first broken link; what the server presented is judged whole, so
+  // the diagnosis lists every problem of its certificate and one fix for them all.
+  void name_every_problem() {
+    std::vector<Broken> problems{*first_broken_};
+    bool judged_certificate = d_.stage == "certificate" || d_.stage == "trust" || d_.stage == "hostname";
+    if (judged_certificate && chain_.leaf) {
+      problems = every_problem(chain_, opts_.ca_name, !opts_.ca_pem.empty(), opts_.devcert_ca_pem, d_.endpoint);
+      // The stages and every_problem judge alike; should they ever differ, the stage's verdict leads.
+      if (problems.empty() || problems.front().cause != first_broken_->cause) problems.insert(problems.begin(), *first_broken_);
+      else problems.front() = *first_broken_;
+      d_.fix = text::printable(fix_for_all(problems, names_in(chain_.leaf), d_.endpoint));
+    }
+    for (const auto& p : problems) d_.problems.push_back({p.cause, text::printable(p.message)});
   }
 
   awaitable<std::string> describe_url() {
@@ -482,6 +501,7 @@ class Walk {
   asio::io_context& ioc_;
   Diagnosis d_;
   bool broken_ = false;
+  std::optional<Broken> first_broken_;  // what broke the walk, as the stage threw it
   bool skipped_ = false;      // the running stage chose to skip itself
   bool skipped_any_ = false;  // some stage did
   Clock::time_point deadline_;  // of the running stage

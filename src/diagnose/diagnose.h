@@ -51,6 +51,12 @@ struct PeerCertificate {
   std::string issuer;
 };
 
+// One broken link the walk saw: a cause code of causes.h and what was found.
+struct Problem {
+  std::string cause;
+  std::string message;
+};
+
 struct Diagnosis {
   Endpoint endpoint;
   std::vector<PeerCertificate> peer_certificates;  // as served, leaf first
@@ -60,7 +66,12 @@ struct Diagnosis {
   std::string stage = "done";  // the failing stage, or "done"
   std::string cause = "ok";
   std::string message;
+  // One fix for every problem (names from the certificate where the certificate is at fault).
   std::string fix;
+  // Every broken link seen in this one walk, the first being `cause` (empty when ok). The
+  // walk stops at the first, but what the server presented is judged on dates, key, key usage,
+  // trust and names alike, so a user fixes everything in one go.
+  std::vector<Problem> problems;
 };
 
 // Throws UsageError for a malformed URL, or a URL, origin or subprotocol that holds a control
@@ -68,8 +79,13 @@ struct Diagnosis {
 // messages, certificate names) safe to print (text::printable).
 Diagnosis diagnose(const DiagnoseOptions& options);
 
-// {"ok","stage","cause","message","fix","clients":{chrome,firefox,node,python},"url","stages",...}
+// {"ok","url","stage","cause","message","fix","clients":{chrome,firefox,node,python},"problems",
+// "stages","peer_certificates","warnings"}: one walk of `verify-server --json`
+// (man/json/verify-server.schema.json). Absent values (the fix and clients of ok) are null.
 nlohmann::json to_json(const Diagnosis& d);
+
+// What each client shows for `cause` as {chrome,firefox,node,python}; null for "ok".
+nlohmann::json clients_json(std::string_view cause);
 
 // Stage names in order, for Extent::echo (the self test adds "binary echo", "1 MiB echo", "ping"
 // and "close"; Extent::trust ends at "hostname").
@@ -78,7 +94,8 @@ const std::vector<std::string>& stage_names();
 // "ok", "failed" or "skipped".
 std::string_view status_text(Stage::Status status);
 
-// One stage as JSON: {"name","status","detail","ms"} (the self test's setup stages use it too).
+// One stage as JSON: {"name","status","detail","ms"} (the self test's setup stages use it too);
+// an empty detail is null.
 nlohmann::json to_json(const Stage& s);
 
 }  // namespace devcert::diagnose

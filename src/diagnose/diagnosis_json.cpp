@@ -19,27 +19,38 @@ const std::vector<std::string>& stage_names() {
   return names;
 }
 
+namespace {
+
+// The shared JSON vocabulary (man/json/common.schema.json): an absent value is null, never "".
+nlohmann::json text_or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+
+}  // namespace
+
 nlohmann::json to_json(const Stage& s) {
-  return {{"name", s.name}, {"status", status_text(s.status)}, {"detail", s.detail}, {"ms", s.ms}};
+  return {{"name", s.name}, {"status", status_text(s.status)}, {"detail", text_or_null(s.detail)}, {"ms", s.ms}};
+}
+
+nlohmann::json clients_json(std::string_view cause) {
+  if (cause == "ok") return nullptr;
+  const ClientMessages& c = cause_info(cause).clients;
+  return {{"chrome", c.chrome}, {"firefox", c.firefox}, {"node", c.node}, {"python", c.python}};
 }
 
 nlohmann::json to_json(const Diagnosis& d) {
-  const CauseInfo& info = cause_info(d.cause);
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& s : d.stages) stages.push_back(to_json(s));
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& p : d.peer_certificates) peers.push_back({{"subject", p.subject}, {"issuer", p.issuer}});
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& p : d.problems) problems.push_back({{"cause", p.cause}, {"message", text_or_null(p.message)}});
   return {{"ok", d.ok},
           {"url", d.endpoint.url()},
           {"stage", d.stage},
           {"cause", d.cause},
-          {"message", d.message},
-          {"fix", d.fix},
-          {"clients",
-           {{"chrome", info.clients.chrome},
-            {"firefox", info.clients.firefox},
-            {"node", info.clients.node},
-            {"python", info.clients.python}}},
+          {"message", text_or_null(d.message)},
+          {"fix", text_or_null(d.fix)},
+          {"clients", clients_json(d.cause)},
+          {"problems", problems},
           {"stages", stages},
           {"peer_certificates", peers},
           {"warnings", d.warnings}};

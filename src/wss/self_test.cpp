@@ -121,7 +121,7 @@ SelfTestReport run_self_test(const SelfTestOptions& options) {
   system.devcert_ca_pem = root_pem;
   system.timeout = options.timeout;
   system.extent = diagnose::DiagnoseOptions::Extent::trust;
-  report.walks.push_back({"system trust store", options.require_trust, diagnose::diagnose(system)});
+  report.walks.push_back({std::string(kSystemWalkName), options.require_trust, diagnose::diagnose(system)});
 
   server.stop();
   return report;

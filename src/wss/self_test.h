@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diagnose/diagnose.h"
@@ -21,8 +22,11 @@ struct SelfTestOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
+// The name of the walk trusting only the system store.
+inline constexpr std::string_view kSystemWalkName = "system trust store";
+
 // One walk of the self test: a loopback name with the devcert root as the only trust, or
-// "system trust store".
+// kSystemWalkName.
 struct SelfTestWalk {
   std::string name;
   bool required = true;  // false: its failure is a warning (the system store without --require-trust)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,17 @@ using wss::test::BackgroundProcess;
 using wss::test::port_after;
 
 const std::string kFakeServer = std::string(DEVCERT_SOURCE_DIR) + "/tests/diagnose/fake_server.py";
+
+// The cause codes of a diagnosis's problems, in order; each must carry its message.
+std::vector<std::string> gallery_problem_causes(const nlohmann::json& diagnosis) {
+  std::vector<std::string> out;
+  for (const auto& p : diagnosis["problems"]) {
+    EXPECT_FALSE(p.value("message", "").empty()) << p.dump();
+    out.push_back(p.value("cause", ""));
+  }
+  return out;
+}
+
 
 class Gallery : public testing::Test {
  protected:
@@ -118,13 +130,14 @@ TEST_F(Gallery, HealthyDevcertServeIsOk) {
   EXPECT_EQ(j["stage"], "done");
   EXPECT_EQ(j["cause"], "ok");
   EXPECT_EQ(last_exit, 0);
-  ASSERT_EQ(j["stages"].size(), 9u);
-  for (const auto& s : j["stages"]) EXPECT_EQ(s["status"], "ok") << s.dump();
+  ASSERT_EQ(j["walks"].size(), 1u) << j.dump(2);
+  ASSERT_EQ(j["walks"][0]["stages"].size(), 9u);
+  for (const auto& s : j["walks"][0]["stages"]) EXPECT_EQ(s["status"], "ok") << s.dump();
   // With the root in the (stand-in) system store, no --ca is needed.
   test::write_text(system_bundle, test::read_text(root_pem()));
   auto sys = diagnose(url(port, "127.0.0.1"));
   EXPECT_EQ(sys["ok"], true) << sys.dump(2);
-  EXPECT_NE(sys["stages"][5]["detail"].get<std::string>().find("devcert CA"), std::string::npos);
+  EXPECT_NE(sys["walks"][0]["stages"][5]["detail"].get<std::string>().find("devcert CA"), std::string::npos);
 }
 
 TEST_F(Gallery, SeedArticlesSelfSignedCertificate) {
@@ -146,6 +159,18 @@ TEST_F(Gallery, SeedArticlesSelfSignedCertificate) {
   EXPECT_NE(text.out.find("DEPTH_ZERO_SELF_SIGNED_CERT"), std::string::npos);
   EXPECT_NE(text.out.find("CERTIFICATE_VERIFY_FAILED"), std::string::npos);
   EXPECT_NE(text.out.find("fix: replace it with one from your devcert CA"), std::string::npos);
+  // The name is only in the CN, which the walk would have named next: one fix covers both.
+  EXPECT_EQ(gallery_problem_causes(j), (std::vector<std::string>{"self_signed", "cn_only"})) << j.dump(2);
+  EXPECT_EQ(j["fix"], "replace it with one from your devcert CA: devcert install && devcert issue localhost");
+  // -q keeps the cause and the fix, and drops the checklist.
+  auto quiet = test::run_devcert({"-q", "verify-server", url(port), "--timeout", "2"}, caroot, tmp.path(),
+                                 {{"SSL_CERT_FILE", system_bundle.string()}});
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_NE(quiet.out.find("cause: self_signed: "), std::string::npos) << quiet.out;
+  EXPECT_NE(quiet.out.find("fix: replace it with one from your devcert CA: devcert install && devcert issue localhost"),
+            std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.out.find("✓"), std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.out.find("Chrome:"), std::string::npos) << quiet.out;
 }
 
 TEST_F(Gallery, LeafFromAnUntrustedCa) {
@@ -170,7 +195,8 @@ TEST_F(Gallery, LeafWithoutTheRequestedName) {
   std::uint16_t port = fake("tls", leaf("other", {"other.test"}, ca()));
   auto j = diagnose(url(port), {"--ca", root_pem()});
   expect_cause(j, "hostname", "hostname_mismatch");
-  EXPECT_EQ(j["fix"], "devcert issue localhost");
+  // The new leaf keeps the name the old one served, and adds the one asked for.
+  EXPECT_EQ(j["fix"], "devcert issue other.test localhost");
 }
 
 TEST_F(Gallery, IpNotInTheSan) {
@@ -219,7 +245,7 @@ TEST_F(DatedGallery, ExpiredLeafForAnotherNameIsExpiredInBothModes) {
   std::uint16_t port = fake("tls", files);
   expect_cause(diagnose(url(port), {"--ca", root_pem()}), "certificate", "expired");
   ProcessResult self = test::run_devcert({"verify-server", "--cert", files.first, "--key", files.second, "--json"}, caroot,
-                                         tmp.path());
+                                         tmp.path(), {{"HOME", (tmp / "home").string()}});
   EXPECT_EQ(self.exit_code, 1) << self.out << self.err;
   nlohmann::json j = nlohmann::json::parse(self.out);
   ASSERT_GE(j["walks"].size(), 3u) << j.dump(2);
@@ -227,6 +253,67 @@ TEST_F(DatedGallery, ExpiredLeafForAnotherNameIsExpiredInBothModes) {
     EXPECT_EQ(j["walks"][i]["stage"], "certificate") << j["walks"][i].dump(2);
     EXPECT_EQ(j["walks"][i]["cause"], "expired") << j["walks"][i].dump(2);
   }
+}
+
+// A devcert leaf for app.test, expired, from a CA that is not installed, probed as localhost:
+// one run names all three broken links (the walk still stops at the first) and one fix for
+// them, with the names read from the certificate.
+TEST_F(DatedGallery, EveryBrokenLinkOfTheCertificateInOneRunWithOneFix) {
+  auto files = dated_leaf("app", -30, -1, {"app.test"});
+  std::uint16_t port = fake("tls", files);
+  auto j = diagnose(url(port));
+  expect_cause(j, "certificate", "expired");
+  const std::string both = "devcert install && devcert issue app.test localhost";
+  EXPECT_EQ(gallery_problem_causes(j), (std::vector<std::string>{"expired", "ca_not_installed", "hostname_mismatch"})) << j.dump(2);
+  EXPECT_EQ(j["fix"], both) << j.dump(2);
+  ASSERT_EQ(j["walks"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(gallery_problem_causes(j["walks"][0]), gallery_problem_causes(j));
+  EXPECT_EQ(j["walks"][0]["fix"], both);
+  EXPECT_NE(j["problems"][2]["message"].get<std::string>().find("does not name localhost"), std::string::npos)
+      << j.dump(2);
+
+  ProcessResult text = test::run_devcert({"verify-server", url(port), "--timeout", "2"}, caroot, tmp.path(),
+                                         {{"SSL_CERT_FILE", system_bundle.string()}});
+  EXPECT_EQ(text.exit_code, 1);
+  for (const char* line : {"cause: expired", "every problem seen:", "  expired: the certificate expired on",
+                           "  ca_not_installed: issued by your devcert CA", "  hostname_mismatch: the certificate does not name localhost",
+                           "fix: devcert install && devcert issue app.test localhost"})
+    EXPECT_NE(text.out.find(line), std::string::npos) << line << "\n" << text.out;
+
+  // The self test on the same files: the walks trusting the root see no trust problem, the
+  // system store walk sees all three.
+  ProcessResult self = test::run_devcert({"verify-server", "--cert", files.first, "--key", files.second, "--json"}, caroot,
+                                         tmp.path(), {{"HOME", (tmp / "home").string()},
+                                                      {"SSL_CERT_FILE", system_bundle.string()},
+                                                      {"SSL_CERT_DIR", (tmp / "empty-certs-dir").string()}});
+  EXPECT_EQ(self.exit_code, 1) << self.out << self.err;
+  nlohmann::json st = nlohmann::json::parse(self.out);
+  EXPECT_EQ(st["mode"], "self_test");
+  EXPECT_EQ(st["stage"], "certificate") << st.dump(2);
+  EXPECT_EQ(st["cause"], "expired") << st.dump(2);
+  EXPECT_EQ(st["fix"], "devcert issue app.test localhost") << st.dump(2);
+  EXPECT_EQ(gallery_problem_causes(st), (std::vector<std::string>{"expired", "hostname_mismatch"}));
+  std::map<std::string, nlohmann::json> walks;
+  for (const auto& w : st["walks"]) walks[w["name"]] = w;
+  ASSERT_TRUE(walks.count("localhost") && walks.count("127.0.0.1") && walks.count("system trust store")) << st.dump(2);
+  EXPECT_EQ(gallery_problem_causes(walks["localhost"]), (std::vector<std::string>{"expired", "hostname_mismatch"}));
+  EXPECT_EQ(walks["localhost"]["fix"], "devcert issue app.test localhost");
+  EXPECT_EQ(gallery_problem_causes(walks["127.0.0.1"]), (std::vector<std::string>{"expired", "ip_mismatch"}));
+  EXPECT_EQ(walks["127.0.0.1"]["fix"], "devcert issue app.test 127.0.0.1");
+  EXPECT_EQ(gallery_problem_causes(walks["system trust store"]),
+            (std::vector<std::string>{"expired", "ca_not_installed", "hostname_mismatch"}));
+  EXPECT_EQ(walks["system trust store"]["fix"], both);
+  EXPECT_EQ(st["machine_trust"]["ok"], false);
+  EXPECT_EQ(st["machine_trust"]["fix"], both);
+}
+
+// Alone, an expired leaf's fix names what the leaf was for, not a placeholder.
+TEST_F(DatedGallery, ExpiredLeafFixNamesItsNames) {
+  std::uint16_t port = fake("tls", dated_leaf("expired-names", -30, -1, {"localhost", "*.app.test", "127.0.0.1"}));
+  auto j = diagnose(url(port), {"--ca", root_pem()});
+  expect_cause(j, "certificate", "expired");
+  EXPECT_EQ(gallery_problem_causes(j), std::vector<std::string>{"expired"});
+  EXPECT_EQ(j["fix"], "devcert issue localhost '*.app.test' 127.0.0.1") << j.dump(2);
 }
 
 TEST_F(DatedGallery, NotYetValidLeaf) {
@@ -308,7 +395,7 @@ TEST_F(Gallery, SeedArticlesEchoServerThatAnswersSomethingElse) {
   expect_cause(diagnose(url(port), {"--ca", root_pem()}), "echo", "echo_mismatch");
   auto skipped = diagnose(url(port), {"--ca", root_pem(), "--no-echo"});
   EXPECT_EQ(skipped["ok"], true) << skipped.dump(2);
-  EXPECT_EQ(skipped["stages"][8]["status"], "skipped");
+  EXPECT_EQ(skipped["walks"][0]["stages"][8]["status"], "skipped");
 }
 
 TEST_F(Gallery, ClosedPort) {
@@ -369,9 +456,9 @@ TEST_F(Gallery, PlainWsUrlSkipsTlsAndWarns) {
   auto j = diagnose(url(port, "localhost", "ws"));
   // The plain server answers 400 to the upgrade.
   expect_cause(j, "websocket", "not_websocket");
-  EXPECT_EQ(j["stages"][3]["status"], "skipped");
-  ASSERT_FALSE(j["warnings"].empty());
-  EXPECT_NE(j["warnings"][0].get<std::string>().find("mixed"), std::string::npos);
+  EXPECT_EQ(j["walks"][0]["stages"][3]["status"], "skipped");
+  ASSERT_FALSE(j["walks"][0]["warnings"].empty());
+  EXPECT_NE(j["walks"][0]["warnings"][0].get<std::string>().find("mixed"), std::string::npos);
 }
 
 TEST_F(Gallery, DnsFailure) {

@@ -57,7 +57,7 @@ class Mtls : public ::testing::Test {
     std::string url = url_for("localhost", port_after(peer.out(), "listening "));
     nlohmann::json ok = verify(url, "client");
     EXPECT_TRUE(ok["ok"].get<bool>()) << ok.dump(2);
-    EXPECT_TRUE(has(ok["stages"][3]["detail"], "client certificate sent")) << ok.dump(2);
+    EXPECT_TRUE(has(ok["walks"][0]["stages"][3]["detail"], "client certificate sent")) << ok.dump(2);
     nlohmann::json none = verify(url, "");
     EXPECT_EQ(none["cause"], "client_cert_missing") << none.dump(2);
     EXPECT_TRUE(has(none["clients"]["node"], "CERTIFICATE_REQUIRED")) << none.dump(2);
