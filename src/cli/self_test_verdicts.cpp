@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 
 #include "config/config.h"
 #include "error.h"
 #include "pki/ca.h"
 #include "pki/keys.h"
-#include "trust/cli_support.h"
+#include "trust/selection.h"
 #include "util/fs.h"
 #include "util/process.h"
 
@@ -41,7 +40,8 @@ Verdict judge_root(const wss::SelfTestReport& report) {
   return v;
 }
 
-MachineTrust judge_machine(const diagnose::Diagnosis& system_walk, const stdfs::path& caroot, bool required) {
+MachineTrust judge_machine(const diagnose::Diagnosis& system_walk, const stdfs::path& caroot, bool required,
+                           const trust::StoreEnvironment& env, process::CommandRunner& runner) {
   MachineTrust m;
   m.summary = kMachineSummary;
   m.required = required;
@@ -49,8 +49,6 @@ MachineTrust judge_machine(const diagnose::Diagnosis& system_walk, const stdfs::
   std::string unreadable;
   try {
     auto ca = trust::load_ca(caroot);
-    process::SystemRunner runner;
-    auto env = trust::StoreEnvironment::from_process();
     auto stores = trust::make_stores(trust::selected_with_policy({}, false, ca, env), runner, env);
     m.stores = trust::status_of(stores, ca);
     for (const auto& s : m.stores)
@@ -101,20 +99,20 @@ bool is_leaf_file(const stdfs::path& cert) {
 
 }  // namespace
 
-SelfTestVerdicts judge_self_test(const wss::SelfTestReport& report, const stdfs::path& caroot, bool require_trust) {
+SelfTestVerdicts judge_self_test(const wss::SelfTestReport& report, const stdfs::path& caroot, bool require_trust,
+                                 const trust::StoreEnvironment& env, process::CommandRunner& runner) {
   SelfTestVerdicts v;
   v.root = judge_root(report);
   for (const auto& walk : report.walks)
-    if (walk.name == wss::kSystemWalkName) v.machine = judge_machine(walk.diagnosis, caroot, require_trust);
+    if (walk.name == wss::kSystemWalkName) v.machine = judge_machine(walk.diagnosis, caroot, require_trust, env, runner);
   return v;
 }
 
-std::vector<IssuedPair> find_issued_pairs(const stdfs::path& dir) {
+std::vector<IssuedPair> find_issued_pairs(const stdfs::path& dir, const stdfs::path& home) {
   std::vector<std::pair<stdfs::path, stdfs::path>> found;
   std::error_code ec;
-  const char* home = std::getenv("HOME");
   try {
-    auto file = config::find_project_file(dir, home && *home ? std::optional<stdfs::path>(home) : std::nullopt);
+    auto file = config::find_project_file(dir, home.empty() ? std::nullopt : std::optional<stdfs::path>(home));
     if (file)
       for (const auto& entry : config::load(*file).certs) found.emplace_back(entry.cert, entry.key);
   } catch (const Error&) {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "trust/actions.h"
+#include "trust/stores.h"
+#include "util/process.h"
 #include "wss/self_test.h"
 
 namespace devcert::cli {
@@ -46,13 +48,16 @@ struct SelfTestVerdicts {
   bool ok() const { return root.ok && (!machine || !machine->required || machine->ok); }
 };
 
-// `caroot` holds the root the walks trusted; `require_trust` is --require-trust.
+// `caroot` holds the root the walks trusted; `require_trust` is --require-trust; the stores are
+// read where `env` says, their tools started by `runner`.
 SelfTestVerdicts judge_self_test(const wss::SelfTestReport& report, const std::filesystem::path& caroot,
-                                 bool require_trust);
+                                 bool require_trust, const trust::StoreEnvironment& env,
+                                 process::CommandRunner& runner);
 
 // Certificate and key pairs in `dir` (NAME.pem beside NAME-key.pem, as `devcert issue` names
 // them; CA certificates left out) and in the project file's [[cert]] entries whose files exist,
-// each once. A project file that does not parse is skipped: the self test is not about it.
-std::vector<IssuedPair> find_issued_pairs(const std::filesystem::path& dir);
+// each once (the project file searched for up to `home`, as `devcert issue` does). A project
+// file that does not parse is skipped: the self test is not about it.
+std::vector<IssuedPair> find_issued_pairs(const std::filesystem::path& dir, const std::filesystem::path& home);
 
 }  // namespace devcert::cli

@@ -79,9 +79,9 @@ int run_verify_server(const VerifyServerOptions& opts, Context& ctx) {
     throw UsageError("--ca, --origin, --subprotocol, --no-echo, --client-cert and --client-key go with a URL",
                      "devcert verify-server wss://HOST:PORT/ [options]");
   wss::SelfTestReport report = wss::run_self_test(options);
-  SelfTestVerdicts verdicts = judge_self_test(report, options.caroot, opts.require_trust);
+  SelfTestVerdicts verdicts = judge_self_test(report, options.caroot, opts.require_trust, ctx.stores(), ctx.runner);
   if (opts.cert_file.empty() && opts.key_file.empty() && verdicts.machine)
-    verdicts.issued = find_issued_pairs(std::filesystem::current_path());
+    verdicts.issued = find_issued_pairs(std::filesystem::current_path(), ctx.env.get("HOME"));
   if (opts.json)
     ctx.out.out() << self_test_json(report, verdicts).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else
