@@ -39,7 +39,8 @@ nlohmann::json to_json(const Diagnosis& d) {
            {{"chrome", info.clients.chrome},
             {"firefox", info.clients.firefox},
             {"node", info.clients.node},
-            {"python", info.clients.python}}},
+            {"python", info.clients.python},
+            {"curl", info.clients.curl}}},
           {"stages", stages},
           {"peer_certificates", peers},
           {"warnings", d.warnings}};
