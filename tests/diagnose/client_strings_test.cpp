@@ -80,6 +80,7 @@ class ClientGallery {
 
  private:
   std::vector<std::unique_ptr<BackgroundProcess>> processes_;
+  std::vector<std::size_t> started_;  // the index in `servers` of each process's server
 
   void run(const std::vector<std::string>& argv) {
     auto r = run_process(argv, {}, tmp.path());
@@ -113,19 +114,26 @@ class ClientGallery {
     }
     return write_pair(stem, l.cert.get(), l.key.get());
   }
-  // A server of fake_server.py, or of hostile_server.py for a mode of its own.
+  // Starts a server of fake_server.py, or of hostile_server.py for a mode of its own; its port
+  // is read once all are started (await_ports), so that their start-ups overlap.
   BrokenServer& serve(const std::string& cause, const std::string& mode,
                       const std::pair<std::string, std::string>& cert = {}, const std::string& script = "fake_server.py") {
     std::vector<std::string> argv{kPython, kSource + "diagnose/" + script, mode};
     if (!cert.first.empty()) argv.insert(argv.end(), {cert.first, cert.second});
     processes_.push_back(std::make_unique<BackgroundProcess>(argv));
-    if (!processes_.back()->wait_for_output("\n")) throw std::runtime_error(mode + " server: " + processes_.back()->err());
     BrokenServer s;
     s.cause = cause;
-    s.port = static_cast<std::uint16_t>(std::atoi(processes_.back()->out().c_str()));
     s.caroot = caroot;
     servers.push_back(s);
+    started_.push_back(servers.size() - 1);
     return servers.back();
+  }
+  void await_ports() {
+    for (std::size_t i = 0; i < processes_.size(); ++i) {
+      BrokenServer& s = servers[started_[i]];
+      if (!processes_[i]->wait_for_output("\n")) throw std::runtime_error(s.cause + " server: " + processes_[i]->err());
+      s.port = static_cast<std::uint16_t>(std::atoi(processes_[i]->out().c_str()));
+    }
   }
 
   void build() {
@@ -194,6 +202,7 @@ class ClientGallery {
     serve("response_timeout", "silent", leaf("silent", {"localhost"}, ca), "hostile_server.py");
     serve("bad_response", "header_flood", leaf("flood", {"localhost"}, ca), "hostile_server.py");
     serve("bad_frame", "frame_rsv", leaf("rsv", {"localhost"}, ca), "hostile_server.py");
+    await_ports();
     servers.push_back(BrokenServer{"connection_refused", "127.0.0.1", closed_port(), "", caroot});
     servers.push_back(BrokenServer{"dns_failed", "no-such-host.invalid", 8443, "", caroot});
 

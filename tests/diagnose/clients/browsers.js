@@ -21,7 +21,7 @@ function socketScript([url, subprotocol]) {
     const ws = subprotocol ? new WebSocket(url, subprotocol) : new WebSocket(url);
     const seen = [];
     const states = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
-    const timer = setTimeout(() => resolve(seen.concat('ws.readyState stays ' + states[ws.readyState]).join('; ')), 8000);
+    const timer = setTimeout(() => resolve(seen.concat('ws.readyState stays ' + states[ws.readyState]).join('; ')), 5000);
     ws.onopen = () => { seen.push('open'); ws.send('hello from the page'); };
     ws.onmessage = (e) => { seen.push('message ' + JSON.stringify(String(e.data))); ws.close(1000); };
     ws.onerror = () => seen.push('error event');
