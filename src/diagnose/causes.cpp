@@ -52,8 +52,7 @@ constexpr CauseInfo kCauses[] = {
     {"certificate_too_large", "the server's certificate chain is larger than clients read (OpenSSL, and so "
      "Node, Python and curl, stop at 100 KiB: a leaf with thousands of names)",
      "issue a leaf with only the names this server answers to: devcert issue localhost 127.0.0.1 ::1",
-     {"net::ERR_SSL_PROTOCOL_ERROR", "(NSS reads larger chains than OpenSSL: Firefox may connect)",
-      "Error: ... excessive message size (ERR_SSL_EXCESSIVE_MESSAGE_SIZE)",
+     {"net::ERR_SSL_PROTOCOL_ERROR", "SSL_ERROR_RX_MALFORMED_HANDSHAKE", "Error: write EPROTO ... excessive message size",
       "ssl.SSLError: [SSL: EXCESSIVE_MESSAGE_SIZE] excessive message size",
       "curl: (35) ... excessive message size"}},
     {"not_tls", "the port speaks plain HTTP, not TLS",
@@ -65,7 +64,7 @@ constexpr CauseInfo kCauses[] = {
     {"client_cert_missing", "the server requires a client certificate (mutual TLS) and none was presented",
      "present one: devcert issue --client NAME, then devcert verify-server URL --client-cert FILE --client-key FILE "
      "(browsers: import it into the browser's certificate store)",
-     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT (after the certificate picker)", "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT",
       "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "ssl.SSLError: [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required",
       "curl: (56) ... tlsv13 alert certificate required"}},
     {"client_cert_untrusted", "the server does not trust the issuer of the client certificate presented",
