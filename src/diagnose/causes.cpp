@@ -64,7 +64,9 @@ constexpr CauseInfo kCauses[] = {
     {"client_cert_missing", "the server requires a client certificate (mutual TLS) and none was presented",
      "present one: devcert issue --client NAME, then devcert verify-server URL --client-cert FILE --client-key FILE "
      "(browsers: import it into the browser's certificate store)",
-     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT | net::ERR_SOCKET_NOT_CONNECTED (TLS 1.3 refuses after the handshake, so "
+      "the request may meet the closed socket)",
+      "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT",
       "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "ssl.SSLError: [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required",
       "curl: (56) ... tlsv13 alert certificate required"}},
     {"client_cert_untrusted", "the server does not trust the issuer of the client certificate presented",
