@@ -165,10 +165,10 @@ std::optional<stdfs::path> write_leaf(const Job& job, const pki::Leaf& leaf, con
                                       const IssueOptions& opts, const std::string& password,
                                       const stdfs::path& caroot, const std::vector<fs::InputPath>& inputs,
                                       EVP_PKEY* csr_key) {
-  // A project file's directories (certs/ in a fresh clone) are made; argument paths are as given.
-  if (!job.where.empty())
-    for (const fs::OutputPath* file : {&job.cert_file, &job.key_file, &job.p12_file})
-      if (auto dir = file->path.parent_path(); !dir.empty()) fs::ensure_directory(dir, 0755);
+  // Missing directories are made (certs/ in a fresh clone, or --cert-file certs/app.pem), only
+  // after check_output_paths passed every output: none leads into the CAROOT or out of a project.
+  for (const fs::OutputPath* file : {&job.cert_file, &job.key_file, &job.p12_file})
+    if (auto dir = file->path.parent_path(); !file->path.empty() && !dir.empty()) fs::ensure_directory(dir, 0755);
   // Directories made, symlinks may have changed since the first look: look again.
   fs::check_output_paths(outputs_of({job}), caroot, inputs);
   std::string cert_pem = pki::certificate_pem(leaf.cert.get());
@@ -224,6 +224,9 @@ void describe_text(const Job& job, const pki::Leaf& leaf, const Written& written
                  (password.source.empty() ? " (password \"" + password.value + "\")"
                                           : " (password from " + password.source + ")"));
   ctx.out.line("  expires:     " + pki::iso_time(X509_get0_notAfter(leaf.cert.get())));
+  // Users expect *.app.test to cover app.test or a.b.app.test too; no client agrees.
+  for (const auto& n : job.names)
+    if (n.wildcard) ctx.out.note(text::printable(pki::wildcard_coverage(n)));
 }
 
 }  // namespace

@@ -39,11 +39,13 @@ void print_cause(const diagnose::Diagnosis& d, Context& ctx, std::string_view in
     ctx.out.line(in + "every problem seen:");
     for (const auto& p : d.problems) ctx.out.line(in + "  " + p.cause + ": " + p.message);
   }
-  ctx.out.line(in + "what clients show:");
-  ctx.out.line(in + "  Chrome:  " + std::string(info.clients.chrome) + " (the page sees only close code 1006)");
+  // The browsers' words are for the person at the browser: a page's script never learns why.
+  ctx.out.line(in + "what clients show (when a socket fails, a page's script sees only close code 1006):");
+  ctx.out.line(in + "  Chrome:  " + std::string(info.clients.chrome));
   ctx.out.line(in + "  Firefox: " + std::string(info.clients.firefox));
   ctx.out.line(in + "  Node:    " + std::string(info.clients.node));
   ctx.out.line(in + "  Python:  " + std::string(info.clients.python));
+  ctx.out.line(in + "  curl:    " + std::string(info.clients.curl));
   Unquiet loud(ctx);
   ctx.out.line(in + "fix: " + d.fix);
 }

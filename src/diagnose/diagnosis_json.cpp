@@ -33,7 +33,7 @@ nlohmann::json to_json(const Stage& s) {
 nlohmann::json clients_json(std::string_view cause) {
   if (cause == "ok") return nullptr;
   const ClientMessages& c = cause_info(cause).clients;
-  return {{"chrome", c.chrome}, {"firefox", c.firefox}, {"node", c.node}, {"python", c.python}};
+  return {{"chrome", c.chrome}, {"firefox", c.firefox}, {"node", c.node}, {"python", c.python}, {"curl", c.curl}};
 }
 
 nlohmann::json to_json(const Diagnosis& d) {

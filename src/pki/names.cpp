@@ -225,4 +225,9 @@ SubjectName classify_name(std::string_view input) {
   return {NameKind::dns, ascii, std::string(input), {}, wildcard};
 }
 
+std::string wildcard_coverage(const SubjectName& wildcard) {
+  std::string base = wildcard.value.substr(2);
+  return wildcard.value + " covers exactly one level: a." + base + ", not " + base + " nor x.a." + base;
+}
+
 }  // namespace devcert::pki

@@ -28,6 +28,11 @@ std::string_view kind_name(NameKind kind);
 // Classifies one argument; throws devcert::NameError with a message saying what to type instead.
 SubjectName classify_name(std::string_view input);
 
+// What a wildcard name covers, in words: one label in place of the "*", never the name below it
+// nor two labels ("*.app.test covers exactly one level: a.app.test, not app.test nor
+// x.a.app.test"), as browsers, OpenSSL and NSS match it (RFC 6125 6.4.3).
+std::string wildcard_coverage(const SubjectName& wildcard);
+
 // Whether `domain` (ASCII, lower case) is a public suffix (libpsl, its "*" rule included, so any
 // single label is one): "com", "co.uk", "github.io".
 bool is_public_suffix(std::string_view domain);

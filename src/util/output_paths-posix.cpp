@@ -80,13 +80,12 @@ struct Caroot {
   }
 };
 
-// Why `dir` cannot hold a new file, or "" when it can: from the command line it must be a
-// directory already; in a project, the nearest part of it that exists must be one (the rest is made).
-std::string unusable_directory(const stdfs::path& dir, bool may_create) {
+// Why `dir` cannot hold a new file, or "" when it can: the nearest part of it that exists must be
+// a directory (the rest is made before the write, for a flag's path as for a project file's).
+std::string unusable_directory(const stdfs::path& dir) {
   struct stat st{};
   stdfs::path at = dir.empty() ? stdfs::path(".") : dir;
   while (::stat(at.c_str(), &st) != 0) {
-    if (!may_create) return text::printable(at.string()) + " does not exist";
     stdfs::path up = at.parent_path().empty() ? stdfs::path(".") : at.parent_path();
     if (up == at) return text::printable(at.string()) + " cannot be reached";
     at = up;
@@ -121,9 +120,9 @@ void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::pat
     if (caroot.holds_directory(dir))
       refuse("is in the CAROOT (" + caroot.dir.string() + "), which holds only the CA; devcert never writes there",
              "write it somewhere else, e.g. in your project");
-    if (std::string why = unusable_directory(out.path.parent_path(), !out.confined_to.empty()); !why.empty())
+    if (std::string why = unusable_directory(out.path.parent_path()); !why.empty())
       refuse("cannot be written: " + why,
-             out.confined_to.empty() ? "create the directory first (mkdir -p), or give a path in an existing one"
+             out.confined_to.empty() ? "give another path, or move the file that is in its way"
                                      : "change the path in the project file, or move the file that is in its way");
     const InputPath* input = nullptr;
     if (auto it = input_paths.find(resolved.string()); it != input_paths.end()) input = it->second;

@@ -29,9 +29,11 @@ struct InputPath {
 // symlink is replaced, never followed: FIFOs, sockets, devices and directories are refused);
 // a path outside its `confined_to` once its parent directories' symlinks are resolved; one
 // file named twice; one of the run's `inputs` (by path or inode); and a directory that cannot
-// hold it (a typed path's directory must exist, a project's may be made but nothing on its way
-// may be a file), so that a later output's refusal never comes after an earlier one's write. Linear in the number of outputs. Throws devcert::Error naming the path and
-// why (exit 1, or 2 when both names of a shared path came from the command line).
+// hold it (missing directories may be made, but nothing on the way may be a file), so that a
+// later output's refusal never comes after an earlier one's write. Missing directories are
+// resolved as written, so the CAROOT and confinement checks see where they will be made. Linear
+// in the number of outputs. Throws devcert::Error naming the path and why (exit 1, or 2 when
+// both names of a shared path came from the command line).
 void check_output_paths(const std::vector<OutputPath>& outputs, const stdfs::path& caroot,
                         const std::vector<InputPath>& inputs = {});
 

@@ -43,6 +43,16 @@ TEST_F(IssueCommand, WildcardAndExplicitPaths) {
   auto r = devcert({"issue", "*.app.test", "--cert-file", "app.pem", "--key-file", "app-key.pem"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(openssl_verify(work / "app.pem", {"-verify_hostname", "web.app.test"}).exit_code, 0);
+  // The note says what the certificate covers, and OpenSSL's matching agrees with it.
+  EXPECT_NE(r.err.find("note: *.app.test covers exactly one level: a.app.test, not app.test nor x.a.app.test"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(openssl_verify(work / "app.pem", {"-verify_hostname", "a.app.test"}).exit_code, 0);
+  EXPECT_NE(openssl_verify(work / "app.pem", {"-verify_hostname", "app.test"}).exit_code, 0);
+  EXPECT_NE(openssl_verify(work / "app.pem", {"-verify_hostname", "x.a.app.test"}).exit_code, 0);
+  auto plain = devcert({"issue", "app.test"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("covers exactly one level"), std::string::npos) << plain.err;
   auto d = devcert({"issue", "*.app.test"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   EXPECT_TRUE(stdfs::exists(work / "_wildcard.app.test.pem"));

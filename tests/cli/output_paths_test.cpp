@@ -103,19 +103,41 @@ TEST_F(IssueOutputPaths, AnEmptyValueIsAUsageErrorForEveryCommand) {
   EXPECT_EQ(entries(work), before);
 }
 
+// A flag's missing directories are made, as a project file's are, with the same checks first:
+// nothing leads into the CAROOT, through a symlinked directory or a dangling link.
+TEST_F(IssueOutputPaths, MissingDirectoriesOfAFlagsPathAreMade) {
+  auto r = devcert({"issue", "--cert-file", "nodir/x.pem", "--key-file", "nodir/keys/x-key.pem", "localhost"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_text(work / "nodir" / "x.pem").find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_EQ(mode_of(work / "nodir" / "keys" / "x-key.pem"), 0600u);
+  EXPECT_EQ(mode_of(work / "nodir"), 0755u);
+  EXPECT_EQ(mode_of(work / "nodir" / "keys"), 0755u);
+
+  stdfs::create_directory_symlink(caroot, work / "calink");
+  stdfs::create_symlink(caroot / "made-through-a-link", work / "dangling");
+  auto before_ca = entries(caroot);
+  for (const char* path : {"calink/new/x.pem", "dangling/x.pem", "dangling/deeper/x.pem"}) {
+    r = devcert({"issue", "--cert-file", path, "--key-file", "elsewhere-key.pem", "localhost"});
+    EXPECT_EQ(r.exit_code, 1) << path << "\n" << r.err;
+    EXPECT_EQ(entries(caroot), before_ca) << path;
+  }
+  EXPECT_FALSE(stdfs::exists(caroot / "new"));
+  EXPECT_FALSE(stdfs::exists(caroot / "made-through-a-link"));
+}
+
 // Every output's directory is looked at before the first job writes: a refusal writes nothing.
 TEST_F(IssueOutputPaths, AnUnusableDirectoryIsRefusedBeforeAnyWrite) {
   write_text(work / "app.pem", "OLD");
   write_text(work / "app-key.pem", "OLD");
+  write_text(work / "f", "a file");
   auto r = devcert({"issue", "localhost", "--cert-file", "app.pem", "--key-file", "app-key.pem", "--p12-file",
-                    "nodir/app.p12"});
+                    "f/sub/app.p12"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("--p12-file nodir/app.p12: cannot be written: nodir does not exist"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("mkdir -p"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--p12-file f/sub/app.p12: cannot be written: f is not a directory"), std::string::npos) << r.err;
+  EXPECT_FALSE(stdfs::exists(work / "f" / "sub"));
   EXPECT_EQ(read_text(work / "app.pem"), "OLD");
   EXPECT_EQ(read_text(work / "app-key.pem"), "OLD");
 
-  write_text(work / "f", "a file");
   write_text(work / "devcert.toml", "[[cert]]\nnames = [\"a.test\"]\ncert = \"a.pem\"\nkey = \"a-key.pem\"\n\n"
                                     "[[cert]]\nnames = [\"b.test\"]\ncert = \"f/b.pem\"\n");
   auto before = entries(work);

@@ -5,8 +5,8 @@ Usage: fake_server.py MODE [CERT KEY]
 Prints the chosen port on the first line of stdout, then serves until killed (the test kills
 it; a watchdog ends it after 120 s in any case).
 
-Modes: tls (a correct wss echo server), tls11 (TLS 1.1 only), plain (HTTP without TLS),
-status404, status403, nosubprotocol, badaccept, wrongecho (answers "Echo", like the seed
+Modes: tls (a correct wss echo server; a request that is no upgrade gets a 200 page), tls11
+(TLS 1.1 only), plain (HTTP without TLS; a TLS hello gets 400 at once), status404, status403, nosubprotocol, badaccept, wrongecho (answers "Echo", like the seed
 article's server), blackhole (a full accept queue: connects time out), silent (accepts TCP,
 never answers the TLS hello).
 """
@@ -63,6 +63,12 @@ def send_frame(conn, opcode, payload):
 def websocket(conn):
     head = read_head(conn)
     key = header(head, "sec-websocket-key")
+    if not key and MODE not in ("status404", "status403"):
+        # A browser opening https://HOST:PORT/ (not an upgrade) gets a page: the client tests
+        # tell "connected" from a hang.
+        body = ("fake_server " + MODE + "\n").encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        return
     accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
     if MODE == "status404":
         conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
@@ -93,7 +99,10 @@ def handle(conn, ctx):
             time.sleep(60)
             return
         if MODE == "plain":
-            read_head(conn)
+            # A TLS hello cannot start an HTTP request: like Node's http server, answer 400 at
+            # once rather than wait for a head that never comes.
+            if conn.recv(1, socket.MSG_PEEK) != b"\x16":
+                read_head(conn)
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
         conn = ctx.wrap_socket(conn, server_side=True)

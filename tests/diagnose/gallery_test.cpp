@@ -105,7 +105,7 @@ class Gallery : public testing::Test {
     EXPECT_EQ(j.value("cause", ""), cause) << j.dump(2);
     EXPECT_FALSE(j.value("message", "").empty());
     EXPECT_FALSE(j.value("fix", "").empty());
-    for (const char* client : {"chrome", "firefox", "node", "python"})
+    for (const char* client : {"chrome", "firefox", "node", "python", "curl"})
       EXPECT_FALSE(j["clients"].value(client, "").empty()) << client;
     EXPECT_EQ(last_exit, 1);
   }
@@ -158,6 +158,8 @@ TEST_F(Gallery, SeedArticlesSelfSignedCertificate) {
   EXPECT_NE(text.out.find("cause: self_signed"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("DEPTH_ZERO_SELF_SIGNED_CERT"), std::string::npos);
   EXPECT_NE(text.out.find("CERTIFICATE_VERIFY_FAILED"), std::string::npos);
+  EXPECT_NE(text.out.find("  curl:    curl: (60) SSL certificate problem: self-signed certificate"), std::string::npos)
+      << text.out;
   EXPECT_NE(text.out.find("fix: replace it with one from your devcert CA"), std::string::npos);
   // The name is only in the CN, which the walk would have named next: one fix covers both.
   EXPECT_EQ(gallery_problem_causes(j), (std::vector<std::string>{"self_signed", "cn_only"})) << j.dump(2);

@@ -75,7 +75,7 @@ TEST(Causes, EveryCodeOfTheContractHasWordsAndAFix) {
     EXPECT_FALSE(c.meaning.empty()) << code;
     EXPECT_FALSE(c.fix.empty()) << code;
     EXPECT_FALSE(c.clients.chrome.empty() || c.clients.firefox.empty() || c.clients.node.empty() ||
-                 c.clients.python.empty())
+                 c.clients.python.empty() || c.clients.curl.empty())
         << code;
   }
 }

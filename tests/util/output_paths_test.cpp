@@ -43,12 +43,15 @@ TEST_F(OutputPaths, OrdinaryFilesSymlinksAndNewNamesPass) {
   EXPECT_EQ(one(work / "old.pem").first, "");
   EXPECT_EQ(one(work / "link.pem").first, "");
   EXPECT_EQ(one(work / "new.pem").first, "");
-  // A project's missing directories are made; a typed path's directory must exist.
+  // Missing directories are made, for a project's paths and a flag's alike; a file on the way
+  // is refused for both.
   EXPECT_EQ(check({{work / "not-yet" / "made.pem", "devcert.toml:3:8: cert", false, work}}).first, "");
-  EXPECT_NE(one(work / "not-yet" / "made.pem").first.find("not-yet does not exist"), std::string::npos);
+  EXPECT_EQ(one(work / "not-yet" / "made.pem").first, "");
   write_text(work / "file", "x");
   EXPECT_NE(check({{work / "file" / "sub" / "a.pem", "devcert.toml:3:8: cert", false, work}}).first.find(
                 (work / "file").string() + " is not a directory"),
+            std::string::npos);
+  EXPECT_NE(one(work / "file" / "sub" / "a.pem").first.find((work / "file").string() + " is not a directory"),
             std::string::npos);
 }
 
