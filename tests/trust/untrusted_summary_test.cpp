@@ -22,9 +22,13 @@ class NssHome : public testing::Test {
     test::make_ca(tmp / "ca");
   }
 
+  // Only ever the NSS store of the temporary HOME: the binary inherits this process's
+  // environment, and without a selection it would install into the machine's real system and
+  // Java stores.
   void install(std::vector<std::string> args) {
     args.insert(args.begin(), "install");
-    auto run = test::run_devcert(args, tmp / "ca", {}, {{"HOME", (tmp / "home").string()}});
+    auto run = test::run_devcert(args, tmp / "ca", {},
+                                 {{"HOME", (tmp / "home").string()}, {"DEVCERT_TRUST_STORES", "nss"}});
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   }
 
