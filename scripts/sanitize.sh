@@ -36,8 +36,8 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 #   devcert code they drive (install and uninstall into NSS, serve) runs sanitized in
 #   NssIntegration.*, FirefoxPolicyStoreTest.* and the serve tests, and they run in the normal pass.
 # - the other whole-machine client tests (ClientMatrix.*, SystemStoreIntegration.*,
-#   WidenSystemStore.*, Browser*.*, Snippet.GoServer*, and the self test's machine-trust verdict
-#   against a private system store, VerifyServer.MachineTrustPasses*): nearly all of their four minutes is
+#   WidenSystemStore.*, Browser*.*, Snippet.GoServer*, and VerifyServer.MachineTrustPasses*,
+#   the self test's verdict against a private system store): nearly all of their minutes are
 #   update-ca-certificates, JVMs, Chromium and the Go compiler; the devcert code they drive runs
 #   sanitized in LinuxSystemStoreTest.*, JavaIntegration.*, NssIntegration.*, WidenClients.* and
 #   the serve and snippet tests. They run in the normal pass.
