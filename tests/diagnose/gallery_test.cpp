@@ -324,33 +324,16 @@ TEST_F(DatedGallery, NotYetValidLeaf) {
 }
 
 TEST_F(Gallery, ServerThatDoesNotSendItsIntermediate) {
-  // root -> intermediate -> leaf made with openssl; the leaf names its issuer's URL (AIA), as
-  // public CA leaves do. The server is given the leaf alone.
-  auto sh = [&](std::vector<std::string> argv) {
-    auto r = run_process(argv, {}, tmp.path());
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  };
-  test::write_text(tmp / "ca.ext", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
-  test::write_text(tmp / "leaf.ext",
-                   "basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n"
-                   "authorityInfoAccess=caIssuers;URI:http://ca.example/intermediate.crt\n");
-  sh({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-      "r.key", "-out", "r.pem", "-subj", "/CN=Gallery Root", "-days", "30"});
-  sh({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "i.key",
-      "-out", "i.csr", "-subj", "/CN=Gallery Intermediate"});
-  sh({"openssl", "x509", "-req", "-in", "i.csr", "-CA", "r.pem", "-CAkey", "r.key", "-days", "30", "-extfile",
-      "ca.ext", "-out", "i.pem"});
-  sh({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "l.key",
-      "-out", "l.csr", "-subj", "/CN=localhost"});
-  sh({"openssl", "x509", "-req", "-in", "l.csr", "-CA", "i.pem", "-CAkey", "i.key", "-days", "30", "-extfile",
-      "leaf.ext", "-out", "l.pem"});
-  std::uint16_t port = fake("tls", {(tmp / "l.pem").string(), (tmp / "l.key").string()});
-  auto j = diagnose(url(port), {"--ca", (tmp / "r.pem").string()});
+  // The server is given the leaf alone.
+  ASSERT_EQ(test::make_openssl_chain(tmp.path(), "gallery"), "");
+  std::uint16_t port = fake("tls", {(tmp / "gallery-leaf.pem").string(), (tmp / "gallery-leaf.key").string()});
+  auto j = diagnose(url(port), {"--ca", (tmp / "gallery-root.pem").string()});
   expect_cause(j, "trust", "chain_incomplete");
   // Served with the intermediate, the same leaf is fine.
-  test::write_text(tmp / "full.pem", test::read_text(tmp / "l.pem") + test::read_text(tmp / "i.pem"));
-  std::uint16_t full = fake("tls", {(tmp / "full.pem").string(), (tmp / "l.key").string()});
-  auto ok = diagnose(url(full), {"--ca", (tmp / "r.pem").string()});
+  test::write_text(tmp / "full.pem",
+                   test::read_text(tmp / "gallery-leaf.pem") + test::read_text(tmp / "gallery-intermediate.pem"));
+  std::uint16_t full = fake("tls", {(tmp / "full.pem").string(), (tmp / "gallery-leaf.key").string()});
+  auto ok = diagnose(url(full), {"--ca", (tmp / "gallery-root.pem").string()});
   EXPECT_EQ(ok["ok"], true) << ok.dump(2);
 }
 

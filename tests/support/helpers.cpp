@@ -123,4 +123,32 @@ bool have_tool(const std::string& name) {
   return false;
 }
 
+std::string make_openssl_chain(const stdfs::path& dir, const std::string& prefix) {
+  const std::string p = prefix + "-";
+  write_text(dir / (p + "ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
+  write_text(dir / (p + "leaf.ext"),
+             "basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n"
+             "authorityInfoAccess=caIssuers;URI:http://ca.example/intermediate.crt\n");
+  const std::vector<std::string> ec_key{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"};
+  auto with_key = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin() + 2, ec_key.begin(), ec_key.end());
+    return argv;
+  };
+  const std::vector<std::vector<std::string>> steps{
+      with_key({"openssl", "req", "-x509", "-keyout", p + "root.key", "-out", p + "root.pem", "-subj",
+                "/CN=" + prefix + " root", "-days", "30"}),
+      with_key({"openssl", "req", "-new", "-keyout", p + "intermediate.key", "-out", p + "intermediate.csr", "-subj",
+                "/CN=" + prefix + " intermediate"}),
+      {"openssl", "x509", "-req", "-in", p + "intermediate.csr", "-CA", p + "root.pem", "-CAkey", p + "root.key",
+       "-days", "30", "-extfile", p + "ca.ext", "-out", p + "intermediate.pem"},
+      with_key({"openssl", "req", "-new", "-keyout", p + "leaf.key", "-out", p + "leaf.csr", "-subj", "/CN=localhost"}),
+      {"openssl", "x509", "-req", "-in", p + "leaf.csr", "-CA", p + "intermediate.pem", "-CAkey",
+       p + "intermediate.key", "-days", "30", "-extfile", p + "leaf.ext", "-out", p + "leaf.pem"}};
+  for (const auto& argv : steps) {
+    auto r = run_process(argv, {}, dir);
+    if (r.exit_code != 0) return argv[1] + ": " + r.err;
+  }
+  return {};
+}
+
 }  // namespace devcert::test

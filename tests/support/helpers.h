@@ -60,6 +60,13 @@ void write_text(const stdfs::path& path, const std::string& text);
 // True when an executable of this name is on PATH.
 bool have_tool(const std::string& name);
 
+// A root -> intermediate -> leaf chain made with the openssl command in `dir`, as a public CA
+// makes one: the leaf (for localhost, serverAuth) names its issuer's URL (AIA), which is what
+// tells a client that a server sending the leaf alone cut its chain. Writes PREFIX-root.pem,
+// PREFIX-intermediate.pem, PREFIX-leaf.pem and PREFIX-leaf.key; "" on success, else the failing
+// command's stderr.
+std::string make_openssl_chain(const stdfs::path& dir, const std::string& prefix);
+
 // `needle` occurs in `text`.
 inline bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
