@@ -77,6 +77,18 @@ class ClientGallery {
   std::vector<BrokenServer> servers;
   std::string setup_error;  // why the gallery could not be built ("" when it was)
 
+  // How many times the devcert serve --client-ca server of `cause` logged `text` so far.
+  std::size_t times_logged(const std::string& cause, const std::string& text) const {
+    for (std::size_t i = 0; i < mutual_tls_.size(); ++i) {
+      if (mutual_tls_causes_[i] != cause) continue;
+      std::string log = mutual_tls_[i]->out() + mutual_tls_[i]->err();
+      std::size_t n = 0;
+      for (std::size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+      return n;
+    }
+    return 0;
+  }
+
   ClientGallery() {
     try {
       build();
@@ -88,6 +100,7 @@ class ClientGallery {
  private:
   std::vector<std::unique_ptr<BackgroundProcess>> processes_;
   std::vector<std::unique_ptr<BackgroundProcess>> mutual_tls_;  // devcert serve --client-ca
+  std::vector<std::string> mutual_tls_causes_;                   // the cause of each
   std::vector<std::size_t> started_;  // the index in `servers` of each process's server
 
   void run(const std::vector<std::string>& argv) {
@@ -258,6 +271,7 @@ class ClientGallery {
     mutual_tls_.push_back(std::make_unique<BackgroundProcess>(
         std::vector<std::string>{DEVCERT_BIN, "serve", "--client-ca", client_ca.string(), "--port", "0"},
         std::map<std::string, std::string>{{"DEVCERT_CAROOT", caroot.string()}, {"NO_COLOR", "1"}}));
+    mutual_tls_causes_.push_back(cause);
     servers.push_back(BrokenServer{cause, "localhost", 0, "", caroot, client_cert});
   }
 
@@ -436,6 +450,24 @@ class ClientStrings : public testing::Test {
     return causes;
   }
 
+  // Runs a browser's driver and checks its strings; for the client-certificate causes the
+  // servers' logs also show what the browser did: it presented the certificate of another CA,
+  // and it offered none lacking clientAuth (the notes of the strings say so).
+  static void expect_browser_strings(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                                     std::string_view ClientMessages::*client,
+                                     const std::vector<std::string>& unchecked = {}) {
+    const std::string untrusted = "issued by a CA that --client-ca does not name";
+    const std::string none = "the client sent no client certificate";
+    std::size_t presented = gallery().times_logged("client_cert_untrusted", untrusted);
+    std::size_t withheld = gallery().times_logged("client_cert_not_for_client_auth", none);
+    expect_every_string(outputs_of(argv, env), client, unchecked);
+    if (!unchecked.empty()) return;
+    EXPECT_GT(gallery().times_logged("client_cert_untrusted", untrusted), presented)
+        << "the browser did not present the untrusted certificate";
+    EXPECT_GT(gallery().times_logged("client_cert_not_for_client_auth", none), withheld)
+        << "the browser did not withhold the certificate without clientAuth";
+  }
+
   static bool have_browser_driver(const std::string& module) {
     return test::have_tool("certutil") && test::have_tool("node") &&
            stdfs::exists(kSource + "browser/node_modules/" + module);
@@ -551,7 +583,7 @@ TEST_F(ClientStrings, ChromiumShowsTheChromeString) {
                                "mount --bind \"$1\" /etc/chromium && shift && exec \"$@\"", "sh", etc.string()});
     unchecked.clear();
   }
-  expect_every_string(outputs_of(argv, env), &ClientMessages::chrome, unchecked);
+  expect_browser_strings(argv, env, &ClientMessages::chrome, unchecked);
 }
 
 TEST_F(ClientStrings, FirefoxShowsTheFirefoxString) {
@@ -562,10 +594,9 @@ TEST_F(ClientStrings, FirefoxShowsTheFirefoxString) {
   trusting_nss_database(profile);
   auto env = user_env();
   env["NODE_PATH"] = kSource + "browser/node_modules";
-  expect_every_string(outputs_of({"node", kDrivers + "browsers.js", "firefox", cases_file("firefox", true).string(),
-                                  profile.string()},
-                                 env),
-                      &ClientMessages::firefox);
+  expect_browser_strings(
+      {"node", kDrivers + "browsers.js", "firefox", cases_file("firefox", true).string(), profile.string()}, env,
+      &ClientMessages::firefox);
 }
 
 }  // namespace
