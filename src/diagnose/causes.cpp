@@ -40,8 +40,10 @@ constexpr CauseInfo kCauses[] = {
       "curl: (35) Recv failure: Connection reset by peer"}},
     {"tls_handshake_failed", "the TLS handshake failed",
      "serve TLS 1.2+ with a certificate and key that match: devcert issue localhost 127.0.0.1 ::1",
-     {"net::ERR_SSL_PROTOCOL_ERROR", "SSL_ERROR_NO_CYPHER_OVERLAP / Secure Connection Failed",
-      "EPROTO / ECONNRESET during TLS handshake", "ssl.SSLError: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE]",
+     {"net::ERR_SSL_VERSION_OR_CIPHER_MISMATCH (no cipher in common; other handshake failures may show "
+      "net::ERR_SSL_PROTOCOL_ERROR)",
+      "SSL_ERROR_NO_CYPHER_OVERLAP (Secure Connection Failed)",
+      "Error: write EPROTO ... sslv3 alert handshake failure", "ssl.SSLError: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE]",
       "curl: (35) ... sslv3 alert handshake failure"}},
     {"tls_version_too_old", "the server only speaks TLS below 1.2, which every current client refuses",
      "enable TLS 1.2 and 1.3 on the server (Python: ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER) with "
@@ -72,13 +74,20 @@ constexpr CauseInfo kCauses[] = {
     {"client_cert_untrusted", "the server does not trust the issuer of the client certificate presented",
      "present a certificate from the CA the server requires, or make the server trust its CA "
      "(devcert serve --client-ca; Node: requestCert with ca; Python: ssl_context.load_verify_locations)",
-     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "SSL_ERROR_UNKNOWN_CA_ALERT", "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT | net::ERR_SOCKET_NOT_CONNECTED (TLS 1.3 refuses after the handshake, so "
+      "the request may meet the closed socket)",
+      "SSL_ERROR_UNKNOWN_CA_ALERT", "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
       "ssl.SSLError: [SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca",
       "curl: (56) ... tlsv1 alert unknown ca"}},
     {"client_cert_not_for_client_auth", "the client certificate's extendedKeyUsage lacks clientAuth, so the server "
      "refuses it as a client certificate",
      "issue a client certificate: devcert issue --client NAME",
-     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT", "SSL_ERROR_UNSUPPORTED_CERT_ALERT", "ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+     {"net::ERR_BAD_SSL_CLIENT_AUTH_CERT | net::ERR_SOCKET_NOT_CONNECTED (Chromium offers no certificate without "
+      "clientAuth, so the server sees none; TLS 1.3 refuses after the handshake, so the request may meet the closed "
+      "socket)",
+      "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT (Firefox offers no certificate without clientAuth: the server sees "
+      "none)",
+      "ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
       "ssl.SSLError: [SSL: SSLV3_ALERT_UNSUPPORTED_CERTIFICATE] sslv3 alert unsupported certificate",
       "curl: (56) ... sslv3 alert unsupported certificate"}},
     {"self_signed", "the certificate is self-signed: no client trusts it",

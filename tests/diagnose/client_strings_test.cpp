@@ -4,7 +4,10 @@
 // is run against every server: its output must show the table's words for that cause (the format
 // is ClientMessages' in diagnose/causes.h). Every client trusts the same roots, given the way a
 // user gives them (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, CURL_CA_BUNDLE, NSS databases in a temp
-// HOME): nothing is installed outside the test's temp dir. One browser start per browser.
+// HOME): nothing is installed outside the test's temp dir. One browser start per browser. For
+// the client-certificate causes every client presents a certificate the way its user would (a
+// file for Node, Python and curl; a PKCS#12 import into the browser's NSS database, picked
+// automatically). Only the connect and DNS timeouts have no server here (kNotRun says why).
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,6 +49,9 @@ struct BrokenServer {
   std::uint16_t port = 0;
   std::string subprotocol;      // the one the clients ask for ("" none)
   stdfs::path caroot;           // devcert's own CA for this case
+  // The client certificate and key every client presents ("" none): Node, Python and curl are
+  // given the files, the browsers find it in their NSS database.
+  std::pair<std::string, std::string> client_cert;
   // The WebSocket's own causes: the TLS connection works, the upgrade does not. Browsers show
   // them from a page's script, curl by sending the upgrade.
   bool upgrade_level() const {
@@ -71,6 +77,18 @@ class ClientGallery {
   std::vector<BrokenServer> servers;
   std::string setup_error;  // why the gallery could not be built ("" when it was)
 
+  // How many times the devcert serve --client-ca server of `cause` logged `text` so far.
+  std::size_t times_logged(const std::string& cause, const std::string& text) const {
+    for (std::size_t i = 0; i < mutual_tls_.size(); ++i) {
+      if (mutual_tls_causes_[i] != cause) continue;
+      std::string log = mutual_tls_[i]->out() + mutual_tls_[i]->err();
+      std::size_t n = 0;
+      for (std::size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+      return n;
+    }
+    return 0;
+  }
+
   ClientGallery() {
     try {
       build();
@@ -81,7 +99,8 @@ class ClientGallery {
 
  private:
   std::vector<std::unique_ptr<BackgroundProcess>> processes_;
-  std::unique_ptr<BackgroundProcess> mutual_tls_;  // devcert serve --client-ca
+  std::vector<std::unique_ptr<BackgroundProcess>> mutual_tls_;  // devcert serve --client-ca
+  std::vector<std::string> mutual_tls_causes_;                   // the cause of each
   std::vector<std::size_t> started_;  // the index in `servers` of each process's server
 
   void run(const std::vector<std::string>& argv) {
@@ -209,19 +228,51 @@ class ClientGallery {
     for (int i = 0; i < 6000; ++i) names += ",DNS:host-" + std::to_string(i) + ".a-long-domain-name.test";
     openssl_leaf("huge", "ec", "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n" + names + "\n");
     serve("certificate_too_large", "tls", files("huge"));
-    // devcert serve requiring a client certificate, which no client here presents.
-    mutual_tls_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{DEVCERT_BIN, "serve", "--client-ca", "--port", "0"},
-        std::map<std::string, std::string>{{"DEVCERT_CAROOT", caroot.string()}, {"NO_COLOR", "1"}});
+    // A server and clients that share no cipher: TLS 1.2 with NULL ciphers only.
+    serve("tls_handshake_failed", "nocipher", leaf("nocipher", {"localhost"}, ca));
+
+    // devcert serve requiring a client certificate, one server per client-certificate cause. Each
+    // names a different CA in its certificate request, and browsers offer only a certificate
+    // whose issuer is named there (and that has clientAuth): so the one certificate meant for a
+    // server is the only one a browser could pick for it, from the one database it has.
+    // Missing: the CA it names issued no client certificate here.
+    mutual_tls("client_cert_missing", tmp / "chain-root.pem", {});
+    // Untrusted: a certificate from a CA that bears the devcert CA's very name (so browsers offer
+    // it) under another key, which the server does not trust.
+    pki::CertificateAuthority twin;
+    twin.key = pki::generate_key(pki::KeyType::ecdsa_p256);
+    twin.cert = pki::build_root(stranger_profile, twin.key.get());
+    X509_set_subject_name(twin.cert.get(), X509_get_subject_name(ca.cert.get()));
+    X509_set_issuer_name(twin.cert.get(), X509_get_subject_name(ca.cert.get()));
+    if (X509_sign(twin.cert.get(), twin.key.get(), EVP_sha256()) <= 0) throw std::runtime_error("twin signing failed");
+    pki::LeafProfile for_clients;
+    for_clients.client_auth = true;
+    pki::Leaf twin_client = pki::issue_leaf(twin, pki::parse_subject_names({"localhost"}), for_clients);
+    mutual_tls("client_cert_untrusted", caroot / "rootCA.pem",
+               write_pair("twin-client", twin_client.cert.get(), twin_client.key.get()));
+    // Not for client auth: a leaf of the CA the server names, issued without --client.
+    mutual_tls("client_cert_not_for_client_auth", other_caroot / "rootCA.pem",
+               leaf("server-only", {"localhost"}, not_installed));
     await_ports();
-    if (!mutual_tls_->wait_for_output("Ctrl-C stops")) throw std::runtime_error("serve: " + mutual_tls_->err());
-    servers.push_back(BrokenServer{"client_cert_missing", "localhost",
-                                   wss::test::port_after(mutual_tls_->out(), "wss://localhost:"), "", caroot});
+    for (std::size_t i = 0; i < mutual_tls_.size(); ++i) {
+      if (!mutual_tls_[i]->wait_for_output("Ctrl-C stops")) throw std::runtime_error("serve: " + mutual_tls_[i]->err());
+      servers[servers.size() - mutual_tls_.size() + i].port =
+          wss::test::port_after(mutual_tls_[i]->out(), "wss://localhost:");
+    }
     servers.push_back(BrokenServer{"connection_refused", "127.0.0.1", closed_port(), "", caroot});
     servers.push_back(BrokenServer{"dns_failed", "no-such-host.invalid", 8443, "", caroot});
 
     test::write_text(bundle, test::read_text(caroot / "rootCA.pem") + test::read_text(tmp / "chain-root.pem"));
     stdfs::create_directories(tmp / "empty-certs-dir");
+  }
+
+  void mutual_tls(const std::string& cause, const stdfs::path& client_ca,
+                  const std::pair<std::string, std::string>& client_cert) {
+    mutual_tls_.push_back(std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{DEVCERT_BIN, "serve", "--client-ca", client_ca.string(), "--port", "0"},
+        std::map<std::string, std::string>{{"DEVCERT_CAROOT", caroot.string()}, {"NO_COLOR", "1"}}));
+    mutual_tls_causes_.push_back(cause);
+    servers.push_back(BrokenServer{cause, "localhost", 0, "", caroot, client_cert});
   }
 
   static std::uint16_t closed_port() {
@@ -316,7 +367,9 @@ class ClientStrings : public testing::Test {
       cases.push_back({{"id", s.cause},
                        {"url", s.address(page ? "https" : "wss")},
                        {"kind", page ? "page" : "websocket"},
-                       {"subprotocol", s.subprotocol}});
+                       {"subprotocol", s.subprotocol},
+                       {"cert", s.client_cert.first},
+                       {"key", s.client_cert.second}});
     }
     stdfs::path file = gallery().tmp / (name + "-cases.json");
     test::write_text(file, cases.dump());
@@ -341,10 +394,13 @@ class ClientStrings : public testing::Test {
     return outputs;
   }
 
-  // Each server's client output shows that client's string for the server's cause.
+  // Each server's client output shows that client's string for the server's cause (but for the
+  // causes in `unchecked`, which this client could not be made to show here).
   static void expect_every_string(const std::map<std::string, std::string>& outputs,
-                                  std::string_view ClientMessages::*client) {
+                                  std::string_view ClientMessages::*client,
+                                  const std::vector<std::string>& unchecked = {}) {
     for (const auto& s : gallery().servers) {
+      if (std::find(unchecked.begin(), unchecked.end(), s.cause) != unchecked.end()) continue;
       std::string_view claim = cause_info(s.cause).clients.*client;
       auto found = outputs.find(s.cause);
       std::string output = found == outputs.end() ? "(no output)" : found->second;
@@ -374,6 +430,42 @@ class ClientStrings : public testing::Test {
       auto added = run_process({"certutil", "-d", db, "-A", "-t", "C,,", "-n", name, "-i", pem.string()});
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
+    // The client certificates, as a user imports theirs (a PKCS#12 file into the browser).
+    for (const auto& s : gallery().servers) {
+      if (s.client_cert.first.empty()) continue;
+      std::string p12 = (tmp / (s.cause + ".p12")).string();
+      auto exported = run_process({"openssl", "pkcs12", "-export", "-in", s.client_cert.first, "-inkey",
+                                   s.client_cert.second, "-out", p12, "-passout", "pass:", "-name", s.cause});
+      ASSERT_EQ(exported.exit_code, 0) << exported.err;
+      auto imported = run_process({"pk12util", "-i", p12, "-d", db, "-W", ""});
+      ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    }
+  }
+
+  // The causes whose server wants a client certificate.
+  static std::vector<std::string> client_certificate_causes() {
+    std::vector<std::string> causes;
+    for (const auto& s : gallery().servers)
+      if (!s.client_cert.first.empty()) causes.push_back(s.cause);
+    return causes;
+  }
+
+  // Runs a browser's driver and checks its strings; for the client-certificate causes the
+  // servers' logs also show what the browser did: it presented the certificate of another CA,
+  // and it offered none lacking clientAuth (the notes of the strings say so).
+  static void expect_browser_strings(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                                     std::string_view ClientMessages::*client,
+                                     const std::vector<std::string>& unchecked = {}) {
+    const std::string untrusted = "issued by a CA that --client-ca does not name";
+    const std::string none = "the client sent no client certificate";
+    std::size_t presented = gallery().times_logged("client_cert_untrusted", untrusted);
+    std::size_t withheld = gallery().times_logged("client_cert_not_for_client_auth", none);
+    expect_every_string(outputs_of(argv, env), client, unchecked);
+    if (!unchecked.empty()) return;
+    EXPECT_GT(gallery().times_logged("client_cert_untrusted", untrusted), presented)
+        << "the browser did not present the untrusted certificate";
+    EXPECT_GT(gallery().times_logged("client_cert_not_for_client_auth", none), withheld)
+        << "the browser did not withhold the certificate without clientAuth";
   }
 
   static bool have_browser_driver(const std::string& module) {
@@ -389,11 +481,11 @@ ClientGallery* ClientStrings::gallery_ = nullptr;
 
 // The causes no server here shows, and why; their strings are still the documentation's.
 const std::map<std::string_view, std::string_view> kNotRun = {
-    {"dns_timeout", "needs a resolver that never answers (VerifyServerDns makes one in a private namespace)"},
-    {"connection_timeout", "a client's own connect timeout is minutes"},
-    {"tls_handshake_failed", "no gallery server fails the handshake for another reason yet"},
-    {"client_cert_untrusted", "every client would need a client certificate of its own"},
-    {"client_cert_not_for_client_auth", "every client would need a client certificate of its own"},
+    {"dns_timeout", "needs a resolver that never answers (VerifyServerDns makes one in a private namespace) for "
+                    "every client, browsers included, while dns_failed's still answers"},
+    {"connection_timeout", "a client's own connect timeout is minutes, and a shorter one of the driver's changes "
+                           "the words (ws: Opening handshake has timed out; curl --max-time: Connection timed out "
+                           "after N milliseconds)"},
 };
 
 // Every cause has a server here, or a stated reason why not (one gallery build for both checks).
@@ -407,6 +499,8 @@ TEST_F(ClientStrings, EveryCauseHasAServerThatDevcertDiagnosesAsIt) {
   for (const auto& s : gallery().servers) {
     std::vector<std::string> args{"verify-server", s.address("wss"), "--json", "--timeout", "3"};
     if (!s.subprotocol.empty()) args.insert(args.end(), {"--subprotocol", s.subprotocol});
+    if (!s.client_cert.first.empty())
+      args.insert(args.end(), {"--client-cert", s.client_cert.first, "--client-key", s.client_cert.second});
     auto r = test::run_devcert(args, s.caroot, gallery().tmp.path(),
                                {{"SSL_CERT_FILE", gallery().bundle.string()},
                                 {"SSL_CERT_DIR", (gallery().tmp / "empty-certs-dir").string()}});
@@ -451,6 +545,8 @@ TEST_F(ClientStrings, CurlPrintsTheCurlString) {
                                "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="});
       if (!s.subprotocol.empty()) argv.insert(argv.end(), {"-H", "Sec-WebSocket-Protocol: " + s.subprotocol});
     }
+    if (!s.client_cert.first.empty())
+      argv.insert(argv.end(), {"--cert", s.client_cert.first, "--key", s.client_cert.second});
     argv.push_back(s.address("https"));
     auto r = run_process(argv, env, gallery().tmp.path());
     bool connected = r.exit_code == 0 || r.out.starts_with("HTTP/1.1 101");
@@ -466,9 +562,28 @@ TEST_F(ClientStrings, ChromiumShowsTheChromeString) {
   trusting_nss_database(gallery().home / ".pki" / "nssdb");
   auto env = user_env();
   env["NODE_PATH"] = kSource + "browser/node_modules";
-  expect_every_string(
-      outputs_of({"node", kDrivers + "browsers.js", "chromium", cases_file("chromium", true).string()}, env),
-      &ClientMessages::chrome);
+  std::vector<std::string> argv{"node", kDrivers + "browsers.js", "chromium", cases_file("chromium", true).string()};
+  // Headless Chromium presents a client certificate only by the AutoSelectCertificateForUrls
+  // policy, which it reads from /etc/chromium: a private mount namespace puts the test's own
+  // policy directory there (as in BrowserClientCertificate). Without one, the client
+  // certificate causes go unchecked for Chromium.
+  std::vector<std::string> unchecked = client_certificate_causes();
+  if (::geteuid() == 0 && test::have_tool("unshare") && stdfs::is_directory("/etc/chromium")) {
+    stdfs::path etc = gallery().tmp / "chromium-etc";
+    stdfs::create_directories(etc / "policies" / "managed");
+    nlohmann::json patterns = nlohmann::json::array();
+    for (const auto& s : gallery().servers)
+      if (!s.client_cert.first.empty())
+        patterns.push_back(nlohmann::json{{"pattern", "https://" + s.host + ":" + std::to_string(s.port)},
+                                          {"filter", nlohmann::json::object()}}
+                                .dump());
+    test::write_text(etc / "policies" / "managed" / "devcert.json",
+                     nlohmann::json{{"AutoSelectCertificateForUrls", patterns}}.dump());
+    argv.insert(argv.begin(), {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+                               "mount --bind \"$1\" /etc/chromium && shift && exec \"$@\"", "sh", etc.string()});
+    unchecked.clear();
+  }
+  expect_browser_strings(argv, env, &ClientMessages::chrome, unchecked);
 }
 
 TEST_F(ClientStrings, FirefoxShowsTheFirefoxString) {
@@ -479,10 +594,9 @@ TEST_F(ClientStrings, FirefoxShowsTheFirefoxString) {
   trusting_nss_database(profile);
   auto env = user_env();
   env["NODE_PATH"] = kSource + "browser/node_modules";
-  expect_every_string(outputs_of({"node", kDrivers + "browsers.js", "firefox", cases_file("firefox", true).string(),
-                                  profile.string()},
-                                 env),
-                      &ClientMessages::firefox);
+  expect_browser_strings(
+      {"node", kDrivers + "browsers.js", "firefox", cases_file("firefox", true).string(), profile.string()}, env,
+      &ClientMessages::firefox);
 }
 
 }  // namespace

@@ -6,7 +6,8 @@ Prints the chosen port on the first line of stdout, then serves until killed (th
 it; a watchdog ends it after 120 s in any case).
 
 Modes: tls (a correct wss echo server; a request that is no upgrade gets a 200 page), tls11
-(TLS 1.1 only), plain (HTTP without TLS; a TLS hello gets 400 at once), status404, status403, nosubprotocol, badaccept, wrongecho (answers "Echo", like the seed
+(TLS 1.1 only), nocipher (TLS 1.2 with only NULL ciphers, which no client offers: the handshake
+fails for a reason other than the version), plain (HTTP without TLS; a TLS hello gets 400 at once), status404, status403, nosubprotocol, badaccept, wrongecho (answers "Echo", like the seed
 article's server), blackhole (a full accept queue: connects time out), silent (accepts TCP,
 never answers the TLS hello).
 """
@@ -36,6 +37,9 @@ def tls_context(max_version=None):
     if max_version:
         ctx.minimum_version = max_version
         ctx.maximum_version = max_version
+    if MODE == "nocipher":
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("eNULL:@SECLEVEL=0")
     ctx.load_cert_chain(CERT, KEY)
     return ctx
 

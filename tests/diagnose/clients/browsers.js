@@ -76,6 +76,10 @@ async function firefox() {
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, userDataDir: profileDir,
     protocol: 'webDriverBiDi',
+    // A server asking for a client certificate gets the profile's matching one, as after a user
+    // picked it; a picker would wait forever in a headless browser. (puppeteer writes the
+    // profile's user.js itself, so the pref goes here.)
+    extraPrefsFirefox: { 'security.default_personal_cert': 'Select Automatically' },
   });
   const newPage = async () => {
     const page = await browser.newPage();

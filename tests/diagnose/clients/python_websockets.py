@@ -2,13 +2,15 @@
 """Debian's python3-websockets as a user runs it: websockets.connect(url) with the default SSL
 context (the system store, or SSL_CERT_FILE), once per gallery case.
 
-usage: python_websockets.py CASES.json   (CASES.json: [{"id", "url", "subprotocol"?}])
+usage: python_websockets.py CASES.json   (CASES.json: [{"id", "url", "subprotocol"?, "cert"?, "key"?}],
+cert and key: a client certificate)
 Prints one JSON line per case: {"id", "output"}, where output is the last lines of the traceback
 Python prints for the exception (each exception of the chain), or "connected: " and what the
 socket did when it opened.
 """
 import asyncio
 import json
+import ssl
 import sys
 import traceback
 
@@ -27,7 +29,14 @@ async def attempt(case):
     protocols = [case["subprotocol"]] if case.get("subprotocol") else None
     try:
         # Shorter timeouts than the defaults (10 s) only bound the run; the errors are the same.
-        async with websockets.connect(case["url"], subprotocols=protocols, open_timeout=5, close_timeout=1) as ws:
+        extra = {}
+        if case.get("cert"):
+            # A client certificate, as a user adds one to the default context.
+            ctx = ssl.create_default_context()
+            ctx.load_cert_chain(case["cert"], case["key"])
+            extra["ssl"] = ctx
+        async with websockets.connect(case["url"], subprotocols=protocols, open_timeout=5, close_timeout=1,
+                                      **extra) as ws:
             await ws.send("hello from python")
             got = await asyncio.wait_for(ws.recv(), 5)
             return 'connected: sent "hello from python", received %s' % json.dumps(got)
