@@ -184,22 +184,9 @@ class ClientGallery {
     serve("cn_only", "tls", files("cn-only"));
     serve("expired", "tls", leaf("expired", {"localhost"}, ca, -30, -1));
     serve("not_yet_valid", "tls", leaf("future", {"localhost"}, ca, 5, 30));
-    // root -> intermediate -> leaf, the server given the leaf alone; the root is trusted. The leaf
-    // names its issuer's URL (AIA), as public CA leaves do: what tells devcert a chain is cut.
-    test::write_text(tmp / "ca.ext", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
-    test::write_text(tmp / "chain-leaf.ext",
-                     "basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n"
-                     "authorityInfoAccess=caIssuers;URI:http://ca.example/intermediate.crt\n");
-    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-         "chain-root.key", "-out", "chain-root.pem", "-subj", "/CN=Client Strings Root", "-days", "30"});
-    run({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "i.key",
-         "-out", "i.csr", "-subj", "/CN=Client Strings Intermediate"});
-    run({"openssl", "x509", "-req", "-in", "i.csr", "-CA", "chain-root.pem", "-CAkey", "chain-root.key", "-days", "30",
-         "-extfile", "ca.ext", "-out", "i.pem"});
-    run({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-         "chain-leaf.key", "-out", "chain-leaf.csr", "-subj", "/CN=localhost"});
-    run({"openssl", "x509", "-req", "-in", "chain-leaf.csr", "-CA", "i.pem", "-CAkey", "i.key", "-days", "30",
-         "-extfile", "chain-leaf.ext", "-out", "chain-leaf.pem"});
+    // root -> intermediate -> leaf, the server given the leaf alone; the root is trusted.
+    if (std::string failed = test::make_openssl_chain(tmp.path(), "chain"); !failed.empty())
+      throw std::runtime_error(failed);
     serve("chain_incomplete", "tls", files("chain-leaf"));
     serve("tls_version_too_old", "tls11", leaf("old", {"localhost"}, ca));
     serve("not_tls", "plain");
