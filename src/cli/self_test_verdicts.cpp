@@ -3,7 +3,6 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "config/config.h"
 #include "error.h"
@@ -75,17 +74,10 @@ MachineTrust judge_machine(const diagnose::Diagnosis& system_walk, const stdfs::
   return m;
 }
 
-// As typed at a shell prompt: relative to `dir` when inside it, quoted when it needs to be.
+// As typed at a shell prompt: relative to `dir` when inside it.
 std::string as_argument(const stdfs::path& p, const stdfs::path& dir) {
   stdfs::path rel = p.lexically_relative(dir);
-  std::string s = !rel.empty() && *rel.begin() != ".." ? rel.string() : p.string();
-  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._-+/:@").find(c) != std::string_view::npos;
-  });
-  if (plain) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+  return !rel.empty() && *rel.begin() != ".." ? rel.string() : p.string();
 }
 
 bool is_leaf_file(const stdfs::path& cert) {
@@ -131,7 +123,9 @@ std::vector<IssuedPair> find_issued_pairs(const stdfs::path& dir, const stdfs::p
         std::find(seen.begin(), seen.end(), canonical) != seen.end() || !is_leaf_file(cert))
       continue;
     seen.push_back(canonical);
-    out.push_back({cert, key, "devcert verify-server --cert " + as_argument(cert, dir) + " --key " + as_argument(key, dir)});
+    out.push_back({cert, key,
+                   process::display({"devcert", "verify-server", "--cert", as_argument(cert, dir), "--key",
+                                     as_argument(key, dir)})});
   }
   std::sort(out.begin(), out.end(), [](const IssuedPair& a, const IssuedPair& b) { return a.cert < b.cert; });
   return out;

@@ -1,10 +1,10 @@
 #include "diagnose/fixes.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 #include "diagnose/causes.h"
+#include "util/process.h"
 
 namespace devcert::diagnose {
 namespace {
@@ -25,17 +25,6 @@ bool any_of_causes(const std::vector<Broken>& problems, const CauseList& causes)
   return std::any_of(problems.begin(), problems.end(), [&](const Broken& p) { return in_list(causes, p.cause); });
 }
 
-// A name as a shell reads it back: '*.app.test' would otherwise be expanded.
-std::string shell_word(const std::string& name) {
-  if (!name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '_';
-      }))
-    return name;
-  std::string quoted = "'";
-  for (char c : name) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 }  // namespace
 
 std::string fix_for_all(const std::vector<Broken>& problems, const std::vector<std::string>& leaf_names,
@@ -51,8 +40,10 @@ std::string fix_for_all(const std::vector<Broken>& problems, const std::vector<s
   std::vector<std::string> names = leaf_names;
   if (any_of_causes(problems, {"hostname_mismatch", "ip_mismatch", "cn_only"}) || names.empty())
     if (std::find(names.begin(), names.end(), endpoint.host) == names.end()) names.push_back(endpoint.host);
-  std::string issue_command = "devcert issue";
-  for (const auto& n : names) issue_command += " " + shell_word(n);
+  // Quoted as a shell reads it back: '*.app.test' would otherwise be expanded.
+  std::vector<std::string> argv{"devcert", "issue"};
+  argv.insert(argv.end(), names.begin(), names.end());
+  std::string issue_command = process::display(argv);
 
   // What no devcert command cures (chain_incomplete, name_constraint_violation) comes first, in
   // its own words.

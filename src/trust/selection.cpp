@@ -22,7 +22,7 @@ std::vector<std::string> selected_with_policy(const std::vector<std::string>& fl
                                               const CaCertificate& ca, const StoreEnvironment& env) {
   auto names = selected_from(flags, env);
   bool chosen = !flags.empty() || !env.selected_stores.empty();
-  FirefoxPolicyStore policy({kFirefoxPolicyFile, false});
+  FirefoxPolicyStore policy({kFirefoxPolicyFile, env.is_root, env.home});
   bool listed = false;
   if (!add_policy && !chosen) {
     try {
