@@ -16,7 +16,7 @@ fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/devcert-transcript-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 export HOME="$scratch/home" DEVCERT_CAROOT="$scratch/home/.local/share/devcert" NO_COLOR=1 LC_ALL=C.UTF-8
-unset DEVCERT_TRUST_STORES XDG_DATA_HOME XDG_CONFIG_HOME
+unset DEVCERT_TRUST_STORES XDG_DATA_HOME XDG_CONFIG_HOME JAVA_HOME
 mkdir -p "$HOME/.pki/nssdb" "$HOME/app"
 certutil -N -d "sql:$HOME/.pki/nssdb" --empty-password
 cd "$HOME/app"
