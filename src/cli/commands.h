@@ -42,6 +42,9 @@ struct IssueOptions {
 };
 int run_issue(const IssueOptions& opts, Context& ctx);
 
+// Prints the CA directory.
+int run_caroot(Context& ctx);
+
 struct InspectOptions {
   std::string file;
   bool json = false;

@@ -81,6 +81,20 @@ TEST_F(Commands, InitMakesTheCaWhereTheContextsEnvironmentSays) {
   EXPECT_TRUE(has(out.str(), (tmp / "caroot").string())) << out.str();
 }
 
+TEST_F(Commands, CarootIsTheContextsAbsolute) {
+  vars["DEVCERT_CAROOT"] = "relative/caroot";
+  auto ctx = context();
+  ASSERT_EQ(cli::run_caroot(ctx), 0);
+  EXPECT_EQ(out.str(), (stdfs::current_path() / "relative/caroot").string() + "\n");
+
+  out.str("");
+  vars.erase("DEVCERT_CAROOT");
+  vars["XDG_DATA_HOME"] = (tmp / "data").string();
+  auto xdg = context();
+  ASSERT_EQ(cli::run_caroot(xdg), 0);
+  EXPECT_EQ(out.str(), (tmp / "data" / "devcert").string() + "\n");
+}
+
 TEST_F(Commands, IssueWritesTheFilesItsOptionsNameAndSaysSo) {
   init();
   cli::IssueOptions opts;
