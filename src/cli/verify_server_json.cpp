@@ -4,6 +4,7 @@
 // walks (a URL: exactly one), the certificates found and the server's log.
 #include <nlohmann/json.hpp>
 
+#include "cli/json_vocabulary.h"
 #include "cli/self_test_verdicts.h"
 #include "cli/wss_commands.h"
 #include "diagnose/causes.h"
@@ -12,9 +13,7 @@
 namespace devcert::cli {
 namespace {
 
-nlohmann::json null_if_empty(const std::string& s) {
-  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(text::printable(s));
-}
+nlohmann::json null_if_empty(const std::string& s) { return json_text_or_null(text::printable(s)); }
 
 nlohmann::json problem_json(const std::string& cause, const std::string& message) {
   nlohmann::json p = nlohmann::json::object();
@@ -78,12 +77,7 @@ nlohmann::json self_test_json(const wss::SelfTestReport& report, const SelfTestV
     m["required"] = verdicts.machine->required;
     m["stores"] = nlohmann::json::array();
     for (const auto& s : verdicts.machine->stores)
-      m["stores"].push_back({{"name", s.store},
-                             {"where", null_if_empty(s.where)},
-                             {"available", s.available},
-                             {"installed", s.installed},
-                             {"why", null_if_empty(s.why)},
-                             {"fix", null_if_empty(s.fix)}});
+      m["stores"].push_back(json_store_status(s));
     j["machine_trust"] = std::move(m);
   }
   for (const auto& s : report.setup) j["setup"].push_back(diagnose::to_json(s));
