@@ -14,40 +14,6 @@
 
 namespace devcert::cli {
 
-namespace {
-
-bool rejected_by_clients(const pki::CertificateReport& report) {
-  return std::any_of(report.findings.begin(), report.findings.end(),
-                     [](const pki::Finding& f) { return f.severity == "error"; });
-}
-
-}  // namespace
-
-nlohmann::json inspect_json(const pki::CertificateReport& r, const std::optional<trust::CaCertificate>& ca) {
-  nlohmann::json names = nlohmann::json::array();
-  for (const auto& [label, value] : r.sans) names.push_back(json_name(pki::san_type(label), value));
-  nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : r.findings)
-    findings.push_back({{"code", f.code}, {"severity", f.severity}, {"message", f.message}});
-  return {{"ok", !rejected_by_clients(r)},
-          {"subject", json_text_or_null(r.subject)},
-          {"issuer", json_text_or_null(r.issuer)},
-          {"serial", r.serial},
-          {"names", names},
-          {"not_before", r.not_before},
-          {"not_after", r.not_after},
-          {"days_left", r.days_left},
-          {"validity_days", r.validity_days},
-          {"key_type", json_text_or_null(r.key)},
-          {"signature_algorithm", r.signature_algorithm},
-          {"extended_key_usage", r.extended_key_usage},
-          {"is_ca", r.is_ca},
-          {"fingerprint_sha256", r.fingerprint_sha256},
-          {"ca", ca ? json_ca(*ca) : nlohmann::json(nullptr)},
-          {"issued_by_ca", r.issued_by_devcert_ca ? nlohmann::json(*r.issued_by_devcert_ca) : nlohmann::json(nullptr)},
-          {"findings", findings}};
-}
-
 int run_inspect(const InspectOptions& opts, Context& ctx) {
   std::string data;
   std::string origin = opts.file;
@@ -75,7 +41,7 @@ int run_inspect(const InspectOptions& opts, Context& ctx) {
   } else {
     ctx.out.out() << pki::to_text(report);
   }
-  return rejected_by_clients(report) ? kExitFailure : kExitOk;
+  return pki::clients_reject(report) ? kExitFailure : kExitOk;
 }
 
 void add_inspect_command(CLI::App& app, Context& ctx, int& exit_code) {

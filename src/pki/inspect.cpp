@@ -2,6 +2,7 @@
 
 #include <openssl/bn.h>
 
+#include <algorithm>
 #include <ctime>
 #include <sstream>
 
@@ -66,6 +67,11 @@ std::string iso_time(const ASN1_TIME* t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+bool clients_reject(const CertificateReport& report) {
+  return std::any_of(report.findings.begin(), report.findings.end(),
+                     [](const Finding& f) { return f.severity == "error"; });
 }
 
 CertificateReport inspect_certificate(X509* cert, X509* ca) {

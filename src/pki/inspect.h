@@ -33,6 +33,9 @@ struct CertificateReport {
   std::vector<Finding> findings;
 };
 
+// Whether a finding is one clients reject the certificate for (severity "error").
+bool clients_reject(const CertificateReport& report);
+
 // `ca` may be null (no CAROOT): then issued_by_devcert_ca stays empty.
 CertificateReport inspect_certificate(X509* cert, X509* ca);
 
