@@ -166,6 +166,7 @@ int run_main(int argc, char** argv) {
   add_serve_command(app, ctx, exit_code);
   add_verify_server_command(app, ctx, exit_code);
   add_snippet_command(app, ctx, exit_code);
+  add_acme_command(app, ctx, exit_code);
   add_help_and_version(app, exit_code);
   refuse_empty_values(app);
 

@@ -45,5 +45,6 @@ void add_env_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_serve_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code);
 void add_snippet_command(CLI::App& app, Context& ctx, int& exit_code);
+void add_acme_command(CLI::App& app, Context& ctx, int& exit_code);
 
 }  // namespace devcert::cli

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/listening.h"
 #include "cli/wss_commands.h"
 #include "error.h"
 #include "pki/ca.h"
@@ -13,39 +14,6 @@
 #include "wss/server.h"
 
 namespace devcert::cli {
-namespace {
-
-std::string clock_prefix() {
-  std::time_t now = std::time(nullptr);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&now));
-  return buf;
-}
-
-// Every address `host` stands for: "localhost" is both loopbacks, whatever /etc/hosts says,
-// because browsers treat it so (and a client picking ::1 first is the classic silent failure).
-std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
-  namespace ip = wss::asio::ip;
-  if (host == "localhost") return {ip::address_v4::loopback(), ip::address_v6::loopback()};
-  wss::error_code ec;
-  ip::address literal = ip::make_address(host, ec);
-  if (!ec) return {literal};
-  wss::asio::io_context ioc;
-  wss::tcp::resolver resolver(ioc);
-  auto results = resolver.resolve(host, "", ec);
-  if (ec) throw UsageError("cannot resolve --host " + host + ": " + ec.message());
-  std::vector<ip::address> out;
-  for (const auto& entry : results) out.push_back(entry.endpoint().address());
-  return out;
-}
-
-// "localhost:8443" or "[::1]:8443": a URL authority.
-std::string host_port(const std::string& host, std::uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-}  // namespace
 
 int run_serve(const ServeOptions& opts, Context& ctx) {
   unsigned long max_files = process::raise_open_file_limit();
@@ -53,12 +21,7 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
   wss::ServerIdentity identity;
   std::string origin;
   if (opts.cert_file.empty() && opts.key_file.empty()) {
-    std::vector<std::string> names = wss::kLoopbackNames;
-    wss::error_code ec;
-    auto literal = wss::asio::ip::make_address(opts.host, ec);
-    bool wildcard = !ec && literal.is_unspecified();
-    if (!wildcard && std::find(names.begin(), names.end(), opts.host) == names.end())
-      names.push_back(opts.host);
+    std::vector<std::string> names = served_names(opts.host);
     identity = wss::mint_identity(pki::CaRoot(ctx.caroot()).load(), names);
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;

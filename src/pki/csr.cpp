@@ -47,6 +47,14 @@ CertificateRequest load_csr(std::string_view data, std::string_view origin) {
       out.names.push_back(gen->type == GEN_IPADD ? ip_to_string(raw) : raw);
     }
   }
+  if (X509_NAME* subject = X509_REQ_get_subject_name(req.get())) {
+    int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+    if (const X509_NAME_ENTRY* cn = at >= 0 ? X509_NAME_get_entry(subject, at) : nullptr) {
+      const ASN1_STRING* s = X509_NAME_ENTRY_get_data(cn);
+      out.common_name.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                             static_cast<size_t>(ASN1_STRING_length(s)));
+    }
+  }
   return out;
 }
 

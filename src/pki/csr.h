@@ -12,6 +12,7 @@ namespace devcert::pki {
 struct CertificateRequest {
   ossl::Pkey public_key;
   std::vector<std::string> names;  // from the CSR's subjectAltName (DNS, IP, email), in order
+  std::string common_name;  // the subject's CN, "" when absent: ACME clients may name one there only
 };
 
 // Parses a PEM or DER CSR and checks its self-signature. Throws naming `origin` on failure.

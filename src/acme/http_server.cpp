@@ -1,0 +1,148 @@
+#include "acme/http_server.h"
+
+#include <atomic>
+
+#include "error.h"
+#include "util/text.h"
+
+namespace devcert::acme {
+namespace {
+
+namespace asio = wss::asio;
+namespace beast = wss::beast;
+namespace http = wss::http;
+using wss::tcp;
+using wss::use_tuple;
+
+std::string peer_text(const tcp::socket& s) {
+  wss::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return "?";
+  std::string a = ep.address().to_string();
+  return (ep.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+HttpServer::HttpServer(wss::ssl::context tls, Service& service, Log log, HttpLimits limits)
+    : tls_(std::move(tls)), service_(service), log_(std::move(log)), limits_(limits) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
+  auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
+  wss::error_code ec;
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::string where = endpoint.address().to_string() + " port " + std::to_string(endpoint.port());
+    if (ec == asio::error::address_in_use)
+      throw Error("cannot listen on " + where + ": the port is in use",
+                  "stop what listens there (ss -ltnp 'sport = :" + std::to_string(endpoint.port()) +
+                      "' names it) or choose another: devcert acme --port PORT");
+    throw Error("cannot listen on " + where + ": " + ec.message(),
+                "choose an address this machine has: devcert acme --host localhost");
+  }
+  tcp::endpoint bound = acceptor->local_endpoint();
+  acceptors_.push_back(std::move(acceptor));
+  return bound;
+}
+
+void HttpServer::start(unsigned threads) {
+  if (started_) return;
+  started_ = true;
+  for (auto& a : acceptors_) asio::co_spawn(ioc_, accept_loop(*a), asio::detached);
+  for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
+}
+
+void HttpServer::stop() {
+  if (!started_) return;
+  started_ = false;
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+wss::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor) {
+  for (;;) {
+    // Each connection on its own strand: its coroutine and its timers never run at once.
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc_), use_tuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted) co_return;
+      // Out of descriptors and the like: wait a moment rather than spin.
+      asio::steady_timer t(ioc_, std::chrono::milliseconds(50));
+      co_await t.async_wait(use_tuple);
+      continue;
+    }
+    if (open_.load() >= limits_.max_connections) {
+      wss::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+  }
+}
+
+wss::awaitable<void> HttpServer::session(tcp::socket socket) {
+  struct Count {
+    std::atomic<std::size_t>& n;
+    explicit Count(std::atomic<std::size_t>& c) : n(c) { ++n; }
+    ~Count() { --n; }
+  } count(open_);
+  std::string peer = peer_text(socket);
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls_);
+  beast::get_lowest_layer(stream).expires_after(limits_.handshake_timeout);
+  auto [hs] = co_await stream.async_handshake(wss::ssl::stream_base::server, use_tuple);
+  if (hs) co_return;
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header));
+    parser.body_limit(limits_.max_body);
+    beast::get_lowest_layer(stream).expires_after(limits_.request_timeout);
+    auto [rec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (rec) {
+      if (rec == http::error::body_limit || rec == http::error::header_limit) {
+        Problem p("malformed", rec == http::error::body_limit
+                                   ? "the request body is over " + std::to_string(limits_.max_body) + " bytes"
+                                   : "the request header is over " + std::to_string(limits_.max_header) + " bytes",
+                  413);
+        http::response<http::string_body> res{http::status::payload_too_large, 11};
+        res.set(http::field::content_type, "application/problem+json");
+        res.set(http::field::connection, "close");
+        res.body() = p.to_json().dump();
+        res.prepare_payload();
+        co_await http::async_write(stream, res, use_tuple);
+        log_(peer, "refused a request: " + std::string(p.what()));
+      }
+      break;
+    }
+    http::request<http::string_body> req = parser.release();
+    Request rq{std::string(req.method_string()), std::string(req.target()),
+               std::string(req[http::field::content_type]), std::move(req.body())};
+    // The query string is not part of an ACME URL.
+    if (auto q = rq.target.find('?'); q != std::string::npos) rq.target.resize(q);
+    Response out = service_.handle(rq);
+    if (!out.log.empty()) log_(peer, out.log);
+    http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
+    res.set(http::field::server, "devcert-acme");
+    for (const auto& [name, value] : out.headers) res.insert(name, value);
+    res.keep_alive(req.keep_alive());
+    if (rq.method == "HEAD") {
+      res.content_length(0);
+    } else {
+      res.body() = std::move(out.body);
+      res.prepare_payload();
+    }
+    auto [wec, w] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !res.keep_alive()) break;
+  }
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(use_tuple);
+}
+
+}  // namespace devcert::acme

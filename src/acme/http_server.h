@@ -1,0 +1,59 @@
+// The ACME service over HTTPS: Beast parses each request and writes each response; the service
+// decides. Bounded like the echo server: a handshake and a request each have a deadline, a
+// request body a size limit, the connections a count.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "acme/service.h"
+#include "wss/asio.h"
+
+namespace devcert::acme {
+
+struct HttpLimits {
+  std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
+  // Between requests on a kept-alive connection, and for one request to arrive whole.
+  std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
+  std::size_t max_header = 8 * 1024;
+  // A finalize with an RSA 8192 CSR is under 3 KiB of JSON; a keyChange nests two JWSs.
+  std::size_t max_body = 64 * 1024;
+  std::size_t max_connections = 512;
+};
+
+class HttpServer {
+ public:
+  // `log` gets (peer, line) for each outcome the service names.
+  using Log = std::function<void(const std::string& peer, const std::string& line)>;
+  HttpServer(wss::ssl::context tls, Service& service, Log log, HttpLimits limits = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds before start(); port 0 picks a free port. Throws devcert::Error with the fix.
+  wss::tcp::endpoint listen(const wss::tcp::endpoint& endpoint);
+  // Serves on `threads` background threads until stop().
+  void start(unsigned threads = 2);
+  void stop();
+
+ private:
+  wss::awaitable<void> accept_loop(wss::tcp::acceptor& acceptor);
+  wss::awaitable<void> session(wss::tcp::socket socket);
+
+  wss::asio::io_context ioc_;
+  wss::ssl::context tls_;
+  Service& service_;
+  Log log_;
+  HttpLimits limits_;
+  std::vector<std::unique_ptr<wss::tcp::acceptor>> acceptors_;
+  std::vector<std::thread> threads_;
+  std::atomic<std::size_t> open_{0};
+  bool started_ = false;
+};
+
+}  // namespace devcert::acme

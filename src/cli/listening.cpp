@@ -1,0 +1,47 @@
+#include "cli/listening.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "error.h"
+#include "wss/identity.h"
+
+namespace devcert::cli {
+
+std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
+  namespace ip = wss::asio::ip;
+  if (host == "localhost") return {ip::address_v4::loopback(), ip::address_v6::loopback()};
+  wss::error_code ec;
+  ip::address literal = ip::make_address(host, ec);
+  if (!ec) return {literal};
+  wss::asio::io_context ioc;
+  wss::tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(host, "", ec);
+  if (ec) throw UsageError("cannot resolve --host " + host + ": " + ec.message());
+  std::vector<ip::address> out;
+  for (const auto& entry : results) out.push_back(entry.endpoint().address());
+  return out;
+}
+
+std::string host_port(const std::string& host, std::uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::vector<std::string> served_names(const std::string& host) {
+  std::vector<std::string> names = wss::kLoopbackNames;
+  wss::error_code ec;
+  auto literal = wss::asio::ip::make_address(host, ec);
+  bool wildcard = !ec && literal.is_unspecified();
+  if (!wildcard && std::find(names.begin(), names.end(), host) == names.end()) names.push_back(host);
+  return names;
+}
+
+std::string clock_prefix() {
+  std::time_t now = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&now));
+  return buf;
+}
+
+}  // namespace devcert::cli

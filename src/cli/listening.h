@@ -1,0 +1,28 @@
+// What the two servers (`serve` and `acme`) share about where they listen and what their own
+// minted certificate names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "wss/asio.h"
+
+namespace devcert::cli {
+
+// Every address `host` stands for: "localhost" is both loopbacks, whatever /etc/hosts says,
+// because browsers treat it so (and a client picking ::1 first is the classic silent failure).
+// Throws UsageError when a name does not resolve.
+std::vector<wss::asio::ip::address> listen_addresses(const std::string& host);
+
+// "localhost:8443" or "[::1]:8443": a URL authority.
+std::string host_port(const std::string& host, std::uint16_t port);
+
+// The names a server's minted leaf carries: the loopback names, and `host` when it is a name
+// or a specific address (not a wildcard such as 0.0.0.0).
+std::vector<std::string> served_names(const std::string& host);
+
+// "12:34:56", the prefix of a server's log lines.
+std::string clock_prefix();
+
+}  // namespace devcert::cli
