@@ -1,7 +1,11 @@
 #include "acme/store.h"
 
 #include <sqlite3.h>
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <memory>
 
@@ -127,8 +131,13 @@ class Store::Tx {
 };
 
 Store::Store(const std::filesystem::path& file) {
-  // Created owner-only before SQLite opens it: the file holds the EAB keys.
-  bool existed = std::filesystem::exists(file);
+  // Created owner-only before SQLite opens it (its -wal and -shm files take the same mode): it
+  // holds the external account keys. O_NOFOLLOW: a link planted in a shared CAROOT is refused.
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw Error("cannot open the ACME database " + file.string() + ": " + std::strerror(errno),
+                "check the CAROOT is yours and writable, and acme.db is a regular file: devcert caroot");
+  ::close(fd);
   int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {
@@ -137,7 +146,6 @@ Store::Store(const std::filesystem::path& file) {
     throw Error("cannot open the ACME database " + file.string() + ": " + m,
                 "check the CAROOT is writable by you: devcert caroot");
   }
-  if (!existed) ::chmod(file.c_str(), 0600);
   sqlite3_busy_timeout(db_, 5000);
   // WAL: readers never wait for the writer. synchronous=NORMAL in WAL mode loses nothing when
   // the process is killed, only on a power cut, which a development server can afford.
