@@ -25,9 +25,15 @@ std::string peer_text(const tcp::socket& s) {
 }  // namespace
 
 HttpServer::HttpServer(wss::ssl::context tls, Service& service, Log log, HttpLimits limits)
-    : tls_(std::move(tls)), service_(service), log_(std::move(log)), limits_(limits) {}
+    : tls_(std::make_shared<wss::ssl::context>(std::move(tls))), service_(service), log_(std::move(log)), limits_(limits) {}
 
 HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::set_tls(wss::ssl::context tls) {
+  auto next = std::make_shared<wss::ssl::context>(std::move(tls));
+  std::lock_guard lock(tls_mutex_);
+  tls_ = std::move(next);
+}
 
 tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
   auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
@@ -94,7 +100,12 @@ wss::awaitable<void> HttpServer::session(tcp::socket socket) {
     ~Count() { --n; }
   } count(open_);
   std::string peer = peer_text(socket);
-  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls_);
+  std::shared_ptr<wss::ssl::context> tls;
+  {
+    std::lock_guard lock(tls_mutex_);
+    tls = tls_;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls);
   beast::get_lowest_layer(stream).expires_after(limits_.handshake_timeout);
   auto [hs] = co_await stream.async_handshake(wss::ssl::stream_base::server, use_tuple);
   if (hs) co_return;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,13 +41,17 @@ class HttpServer {
   // Serves on `threads` background threads until stop().
   void start(unsigned threads = 2);
   void stop();
+  // New connections present this from now on; open ones keep theirs. The server's own leaf
+  // is short-lived, and a server that runs for days renews it this way.
+  void set_tls(wss::ssl::context tls);
 
  private:
   wss::awaitable<void> accept_loop(wss::tcp::acceptor& acceptor);
   wss::awaitable<void> session(wss::tcp::socket socket);
 
   wss::asio::io_context ioc_;
-  wss::ssl::context tls_;
+  std::mutex tls_mutex_;
+  std::shared_ptr<wss::ssl::context> tls_;
   Service& service_;
   Log log_;
   HttpLimits limits_;

@@ -66,7 +66,8 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
                      "devcert acme eab add NAME   (then give NAME's key id and HMAC key to that client)");
 
   pki::CertificateAuthority ca = root.load();
-  wss::ServerIdentity identity = wss::mint_identity(ca, served_names(opts.host));
+  std::vector<std::string> own_names = served_names(opts.host);
+  wss::ServerIdentity identity = wss::mint_identity(ca, own_names);
 
   acme::ServiceConfig config;
   config.leaf_days = days;
@@ -137,7 +138,21 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
   ctx.out.line("  Caddy:   in the Caddyfile's global options: acme_ca " + dir + " and acme_ca_root " + root_pem);
   ctx.out.line("  listening on " + listening + "; Ctrl-C stops");
   int received = 0;
-  signals.async_wait([&](const wss::error_code&, int signal) { received = signal; });
+  signals.async_wait([&](const wss::error_code&, int signal) {
+    received = signal;
+    signals_ioc.stop();
+  });
+  // The server's own leaf lives a day (as serve's): a fresh one every 12 hours keeps it valid.
+  wss::asio::steady_timer remint(signals_ioc);
+  std::function<void()> schedule = [&] {
+    remint.expires_after(std::chrono::hours(12));
+    remint.async_wait([&](const wss::error_code& ec) {
+      if (ec) return;
+      server.set_tls(wss::make_server_context(wss::mint_identity(root.load(), own_names)));
+      schedule();
+    });
+  };
+  schedule();
   signals_ioc.run();
   server.stop();
   {
