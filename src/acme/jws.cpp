@@ -70,6 +70,21 @@ const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const u
 
 }  // namespace
 
+nlohmann::json parse_client_json(std::string_view text) {
+  constexpr int kMaxDepth = 20;
+  struct TooDeep {};
+  try {
+    return nlohmann::json::parse(
+        text, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth > kMaxDepth) throw TooDeep{};
+          return true;
+        },
+        false);
+  } catch (const TooDeep&) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+}
+
 std::string base64url_encode(std::string_view in) {
   std::string out;
   out.reserve((in.size() * 4 + 2) / 3);
@@ -240,7 +255,7 @@ bool alg_fits_key(std::string_view alg, EVP_PKEY* key) {
 }
 
 Jws parse_jws(std::string_view body, bool mac) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  nlohmann::json j = parse_client_json(body);
   if (j.is_discarded() || !j.is_object()) throw malformed("the request body is not a JSON object");
   for (const auto& [name, value] : j.items())
     if (name != "protected" && name != "payload" && name != "signature")
@@ -254,7 +269,7 @@ Jws parse_jws(std::string_view body, bool mac) {
   jws.payload_b64 = j["payload"].get<std::string>();
   jws.payload = base64url_decode(jws.payload_b64, "the JWS payload");
   jws.signature = base64url_decode(j["signature"].get<std::string>(), "the JWS signature");
-  jws.header = nlohmann::json::parse(base64url_decode(jws.protected_b64, "the protected header"), nullptr, false);
+  jws.header = parse_client_json(base64url_decode(jws.protected_b64, "the protected header"));
   if (jws.header.is_discarded() || !jws.header.is_object())
     throw malformed("the JWS protected header is not a JSON object");
   const nlohmann::json& h = jws.header;

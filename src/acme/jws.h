@@ -13,6 +13,11 @@
 
 namespace devcert::acme {
 
+// JSON from a client: at most 20 levels deep (an ACME object needs 5), so that no request can
+// make the parser, a dump or a comparison recurse deep. Discarded (is_discarded()) when it is
+// not JSON or nests deeper.
+nlohmann::json parse_client_json(std::string_view text);
+
 std::string base64url_encode(std::string_view bytes);
 // Throws Problem(malformed) on anything but unpadded base64url.
 std::string base64url_decode(std::string_view text, std::string_view what);

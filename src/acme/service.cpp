@@ -246,7 +246,7 @@ Service::Signed Service::authenticate(const Request& rq, bool jwk_allowed, bool 
                                                   : "the protected header has no nonce");
   s.post_as_get = s.jws.payload_b64.empty();
   if (!s.post_as_get) {
-    s.payload = nlohmann::json::parse(s.jws.payload, nullptr, false);
+    s.payload = parse_client_json(s.jws.payload);
     if (s.payload.is_discarded() || !s.payload.is_object()) throw malformed("the JWS payload is not a JSON object");
   }
   return s;
@@ -308,7 +308,7 @@ Response Service::new_account(const Signed& s) {
       throw unauthorized("the external account binding does not verify: no key " + text::printable(eab_kid) +
                          " with that HMAC (devcert acme eab list shows the keys)");
     if (key->account != 0) throw unauthorized("the external account key " + key->name + " is bound to an account already; make another with: devcert acme eab add NAME");
-    nlohmann::json bound = nlohmann::json::parse(eab.payload, nullptr, false);
+    nlohmann::json bound = parse_client_json(eab.payload);
     if (bound != jwk) throw malformed("the externalAccountBinding's payload is not the account's jwk");
   } else if (config_.require_eab) {
     throw Problem("externalAccountRequired",
@@ -367,7 +367,7 @@ Response Service::key_change(const Signed& s) {
   if (inner.header["url"] != s.url) throw malformed("the inner JWS's url is not the keyChange URL");
   ossl::Pkey new_key = key_from_jwk(inner.header["jwk"]);
   verify_jws(inner, new_key.get());
-  nlohmann::json p = nlohmann::json::parse(inner.payload, nullptr, false);
+  nlohmann::json p = parse_client_json(inner.payload);
   std::string kid = url("/account/" + std::to_string(s.account->id));
   if (!p.is_object() || p.value("account", "") != kid)
     throw malformed("the inner payload's account is not the signer's, " + kid);

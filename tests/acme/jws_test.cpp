@@ -90,5 +90,12 @@ TEST(AcmeJws, AnExternalAccountBindingIsHs256WithAKid) {
   EXPECT_THROW(parse_jws(sign_hs256("secret", h, "{}"), true), Problem);
 }
 
+TEST(AcmeJws, DeeplyNestedJsonIsRefusedNotRecursedInto) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_TRUE(parse_client_json(deep).is_discarded());
+  EXPECT_THROW(parse_jws(R"({"protected":)" + deep + "}"), Problem);
+  EXPECT_FALSE(parse_client_json(R"({"identifiers":[{"type":"dns","value":"a"}]})").is_discarded());
+}
+
 }  // namespace
 }  // namespace devcert::acme
