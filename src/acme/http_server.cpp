@@ -1,5 +1,6 @@
 #include "acme/http_server.h"
 
+#include <array>
 #include <atomic>
 
 #include "error.h"
@@ -129,6 +130,16 @@ wss::awaitable<void> HttpServer::session(tcp::socket socket) {
         res.prepare_payload();
         co_await http::async_write(stream, res, use_tuple);
         log_(peer, "refused a request: " + std::string(p.what()));
+        // Read what the client is still sending (bounded in bytes and time) before closing:
+        // closing on unread data makes the kernel reset the connection, and the client would
+        // see the reset instead of the 413.
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        std::array<char, 16 * 1024> sink;
+        for (std::size_t drained = 0; drained < 4 * limits_.max_body * 16;) {
+          auto [dec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+          if (dec) break;
+          drained += got;
+        }
       }
       break;
     }
