@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "error.h"
+#include "wss/acceptor.h"
 #include "util/text.h"
 
 namespace devcert::acme {
@@ -37,22 +38,7 @@ void HttpServer::set_tls(wss::ssl::context tls) {
 }
 
 tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
-  auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
-  wss::error_code ec;
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec && endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    std::string where = endpoint.address().to_string() + " port " + std::to_string(endpoint.port());
-    if (ec == asio::error::address_in_use)
-      throw Error("cannot listen on " + where + ": the port is in use",
-                  "stop what listens there (ss -ltnp 'sport = :" + std::to_string(endpoint.port()) +
-                      "' names it) or choose another: devcert acme --port PORT");
-    throw Error("cannot listen on " + where + ": " + ec.message(),
-                "choose an address this machine has: devcert acme --host localhost");
-  }
+  auto acceptor = wss::open_acceptor(ioc_, endpoint, "devcert acme");
   tcp::endpoint bound = acceptor->local_endpoint();
   acceptors_.push_back(std::move(acceptor));
   return bound;

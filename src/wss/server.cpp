@@ -3,6 +3,7 @@
 #include <array>
 
 #include "error.h"
+#include "wss/acceptor.h"
 #include "templates/templates.h"
 #include "util/text.h"
 
@@ -80,19 +81,7 @@ Server::Server(ssl::context tls, ServerLimits limits, Observer on_connection)
 Server::~Server() { stop(); }
 
 tcp::endpoint Server::listen(const tcp::endpoint& endpoint) {
-  auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
-  error_code ec;
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec && endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    std::string fix = ec == asio::error::address_in_use
-                          ? "pick another port with --port, or stop the program using this one"
-                          : "";
-    throw Error("cannot listen on " + endpoint_text(endpoint) + ": " + ec.message(), fix);
-  }
+  auto acceptor = open_acceptor(ioc_, endpoint, "devcert serve");
   tcp::endpoint bound = acceptor->local_endpoint();
   bound_.push_back(bound);
   acceptors_.push_back(std::move(acceptor));
