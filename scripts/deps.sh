@@ -17,6 +17,9 @@ test_pkgs+=(clang libclang-rt-14-dev llvm)
 test_pkgs+=(firefox-esr)
 # mingw-w64: type-checks the Windows-only sources (tests/platform/windows_sources_compile.sh).
 test_pkgs+=(g++-mingw-w64-x86-64-posix)
+# The ACME clients tests/acme/acme_clients.sh runs against devcert acme (Caddy is above);
+# iproute2 gives its EAB test an address beyond loopback in a private network namespace.
+test_pkgs+=(certbot lego dehydrated acme-tiny iproute2)
 pkgs=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 # npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.

@@ -135,7 +135,11 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
                " --standalone -d app.localhost --register-unsafely-without-email --agree-tos");
   ctx.out.line("  lego:    LEGO_CA_CERTIFICATES=" + root_pem + " lego --server " + dir +
                " --email you@example.test --domains app.localhost --http run");
-  ctx.out.line("  Caddy:   in the Caddyfile's global options: acme_ca " + dir + " and acme_ca_root " + root_pem);
+  // In a site's tls block, not the global acme_ca: with that, Caddy 2.6 still gives the names it
+  // deems internal (localhost, *.localhost, *.local, *.internal, IP addresses) to its own CA.
+  ctx.out.line("  Caddy:   in each site block of the Caddyfile:");
+  for (const std::string& line : {std::string("tls {"), "  ca " + dir, "  ca_root " + root_pem, std::string("}")})
+    ctx.out.line("             " + line);
   ctx.out.line("  listening on " + listening + "; Ctrl-C stops");
   int received = 0;
   signals.async_wait([&](const wss::error_code&, int signal) {
