@@ -83,6 +83,13 @@ std::string permitted_words(X509* ca) {
   return join(parts);
 }
 
+// "devcert init --permit a.com --permit 10.9.0.1".
+std::string widen(const std::vector<std::string>& permits) {
+  std::string out = "devcert init";
+  for (const auto& p : permits) out += " --permit " + p;
+  return out;
+}
+
 bool same_public_key(EVP_PKEY* a, EVP_PKEY* b) { return EVP_PKEY_eq(a, b) == 1; }
 
 }  // namespace
@@ -402,6 +409,7 @@ Response Service::new_order(const Signed& s) {
   std::vector<std::array<std::string, 3>> rejected;  // type, value, why
   std::optional<pki::PermittedSet> permitted = pki::read_name_constraints(ca_.cert.get());
   std::vector<std::string> outside;
+  std::vector<std::string> permits;
   for (const auto& j : p["identifiers"]) {
     if (!j.is_object() || !j.contains("type") || !j.contains("value") || !j["type"].is_string() || !j["value"].is_string())
       throw malformed("each identifier is an object with string type and value");
@@ -423,6 +431,9 @@ Response Service::new_order(const Signed& s) {
     if (auto why = permitted ? pki::constraint_violation(*permitted, name) : std::nullopt) {
       rejected.push_back({type, name.value, *why});
       outside.push_back(*why);
+      // What --permit takes: a wildcard's base domain, else the name or address itself.
+      std::string permit = name.wildcard ? name.value.substr(2) : name.value;
+      if (std::find(permits.begin(), permits.end(), permit) == permits.end()) permits.push_back(permit);
       continue;
     }
     if (config_.validate && name.wildcard) {
@@ -438,7 +449,7 @@ Response Service::new_order(const Signed& s) {
   if (!rejected.empty()) {
     Problem refused("rejectedIdentifier", "devcert's CA may sign only names and addresses under " +
                                               permitted_words(ca_.cert.get()) + "; refused: " + join(outside) +
-                                              ". To widen the CA: devcert init --permit NAME");
+                                              (permits.empty() ? std::string(".") : ". To widen the CA: " + widen(permits)));
     for (const auto& [type, value, why] : rejected) refused.with("rejectedIdentifier", type, value, why);
     throw refused;
   }

@@ -175,7 +175,8 @@ TEST_F(AcmeService, ANameOutsideTheConstraintsIsRefusedWithWhatTheCaMaySign) {
   EXPECT_EQ(r.problem(), "rejectedIdentifier");
   EXPECT_TRUE(test::has(r.detail(), "may sign only")) << r.detail();
   EXPECT_TRUE(test::has(r.detail(), "localhost")) << r.detail();
-  EXPECT_TRUE(test::has(r.detail(), "devcert init --permit")) << r.detail();
+  EXPECT_TRUE(test::has(r.detail(), "To widen the CA: devcert init --permit www.google.com --permit 8.8.8.8"))
+      << r.detail();
   ASSERT_EQ(r.json["subproblems"].size(), 2u);
   EXPECT_EQ(r.json["subproblems"][0]["identifier"]["value"], "www.google.com");
   EXPECT_EQ(r.json["subproblems"][1]["identifier"]["value"], "8.8.8.8");
