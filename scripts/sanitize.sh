@@ -50,9 +50,14 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 # - readme_transcript: it compares the README with five commands' output, in a mount namespace
 #   whose update-ca-certificates and Java store take most of its time; those commands run
 #   sanitized in Commands.*, the trust store tests and VerifyServer.*. It runs in the normal pass.
+# - the ACME client tests but lego's (acme_client_certbot, _caddy, _dehydrated, _acme_tiny,
+#   _validate, _eab): their minutes are the clients (certbot's Python, Caddy, dehydrated's
+#   hundreds of forks); the server's every endpoint and problem runs sanitized in AcmeService.*,
+#   AcmeHttp.* and AcmeCommand.*, and behind a real client in acme_client_lego. They run in the
+#   normal pass.
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE soak \
-  -E '^windows_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$' "$@") || status=$?
+  -E '^windows_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$|^acme_client_(certbot|caddy|dehydrated|acme_tiny|validate|eab)$' "$@") || status=$?
 # An empty file is not a report. Its cause, found in CI: the crash tests SIGKILL devcert ~500
 # times at random moments; one killed during LeakSanitizer's exit-time check left the check's
 # tracer writing "Unable to get registers from thread N", and an empty file where the write was
