@@ -18,8 +18,8 @@ constexpr CauseInfo kCauses[] = {
       "curl: (6) Could not resolve host: ..."}},
     {"dns_timeout", "the resolver did not answer in time",
      "check the nameserver in /etc/resolv.conf is reachable; for a local name add it to /etc/hosts",
-     {"net::ERR_NAME_NOT_RESOLVED", "Hmm. We're having trouble finding that site.",
-      "getaddrinfo EAI_AGAIN", "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+     {"net::ERR_NAME_NOT_RESOLVED", "NS_ERROR_UNKNOWN_HOST", "getaddrinfo EAI_AGAIN",
+      "socket.gaierror: [Errno -3] Temporary failure in name resolution",
       "curl: (6) Could not resolve host: ..."}},
     {"connection_refused", "nothing listens on that address and port",
      "start the server, and check it listens on this port and address family "
@@ -29,9 +29,10 @@ constexpr CauseInfo kCauses[] = {
       "curl: (7) Failed to connect to ... Couldn't connect to server"}},
     {"connection_timeout", "the server never answered: a firewall drops the packets, or the server is stuck",
      "check the firewall (ufw/iptables/nft) allows the port, and that the server accepts connections",
-     {"net::ERR_CONNECTION_TIMED_OUT", "The connection has timed out", "connect ETIMEDOUT",
-      "TimeoutError: timed out during opening handshake",
-      "curl: (28) Failed to connect to ... Timeout was reached"}},
+     {"net::ERR_CONNECTION_TIMED_OUT", "NS_ERROR_NET_TIMEOUT", "connect ETIMEDOUT",
+      "TimeoutError (after open_timeout, 10 s by default; [Errno 110] Connect call failed when the kernel gives "
+      "up first)",
+      "curl: (28) Failed to connect to ... Couldn't connect to server"}},
     {"connection_reset", "the server reset the connection (TCP RST): it crashed, aborted the socket, or closed it with unread data",
      "look in the server's log for a crash or an exception at the stage named; a server that closes a socket "
      "before reading what the client sent makes the kernel send a reset",

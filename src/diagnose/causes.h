@@ -9,14 +9,13 @@
 namespace devcert::diagnose {
 
 // What each client prints, as tests/diagnose/client_strings_test.cpp sees the real client print
-// it against a server with that fault (Debian 12's clients; the few causes that test lists as not
-// run keep the words of the clients' documentation). Text is verbatim, "..." standing for what
-// varies (a host, a port, an address) and " | " between two things the client may print (which
-// one depends on timing), except a note: parenthesised text with a space in it, on where to look
-// or what happens, not printed. Browsers: the error of opening the https://
-// address, or for the WebSocket's own causes the console's message (a page's script only sees
-// close code 1006). curl: `curl https://HOST:PORT/PATH` (Debian's curl speaks no wss://), with
-// the WebSocket upgrade headers for the WebSocket's own causes.
+// it against a server with that fault (Debian 12's clients). Text is verbatim, "..." standing for
+// what varies (a host, a port, an address) and " | " between two things the client may print
+// (which one depends on timing), except a note: parenthesised text with a space in it, on where
+// to look or what happens, not printed. Browsers: the error of opening the https:// address, or
+// for the WebSocket's own causes the console's message (a page's script only sees close code
+// 1006). curl: `curl https://HOST:PORT/PATH` (Debian's curl speaks no wss://), with the
+// WebSocket upgrade headers for the WebSocket's own causes.
 struct ClientMessages {
   std::string_view chrome;
   std::string_view firefox;

@@ -54,6 +54,7 @@ Resolution resolve(const std::string& host, std::uint16_t port, Clock::time_poin
   delete req;
   if (rc != 0) {
     out.error = gai_strerror(rc);
+    out.unanswered = rc == EAI_AGAIN;
     return out;
   }
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {

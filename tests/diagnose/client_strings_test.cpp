@@ -7,7 +7,9 @@
 // HOME): nothing is installed outside the test's temp dir. One browser start per browser. For
 // the client-certificate causes every client presents a certificate the way its user would (a
 // file for Node, Python and curl; a PKCS#12 import into the browser's NSS database, picked
-// automatically). Only the connect and DNS timeouts have no server here (kNotRun says why).
+// automatically). The connect and DNS timeouts are run in a private network where nothing answers
+// (in_unreachable_network.sh), where the kernel and glibc give up within seconds: every client
+// then prints its own words for them, as it does after minutes on a real network.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -35,6 +38,7 @@ namespace {
 using test::run_process;
 using test::TempDir;
 using wss::test::BackgroundProcess;
+using wss::test::in_unreachable_network;
 using wss::test::in_ci;  // DEVCERT_REQUIRE_TOOL names it unqualified
 namespace stdfs = std::filesystem;
 
@@ -52,6 +56,7 @@ struct BrokenServer {
   // The client certificate and key every client presents ("" none): Node, Python and curl are
   // given the files, the browsers find it in their NSS database.
   std::pair<std::string, std::string> client_cert;
+  bool unreachable = false;  // its host is in in_unreachable_network.sh's network: run in there
   // The WebSocket's own causes: the TLS connection works, the upgrade does not. Browsers show
   // them from a page's script, curl by sending the upgrade.
   bool upgrade_level() const {
@@ -76,6 +81,8 @@ class ClientGallery {
   stdfs::path home = tmp / "home";
   std::vector<BrokenServer> servers;
   std::string setup_error;  // why the gallery could not be built ("" when it was)
+  // Why the unreachable network cannot be made here ("" when it can): its causes go unchecked.
+  std::string no_unreachable_network;
 
   // How many times the devcert serve --client-ca server of `cause` logged `text` so far.
   std::size_t times_logged(const std::string& cause, const std::string& text) const {
@@ -248,6 +255,11 @@ class ClientGallery {
     }
     servers.push_back(BrokenServer{"connection_refused", "127.0.0.1", closed_port(), "", caroot});
     servers.push_back(BrokenServer{"dns_failed", "no-such-host.invalid", 8443, "", caroot});
+    // 10.77.0.2 drops every packet and is the unreachable network's only nameserver.
+    servers.push_back(BrokenServer{"connection_timeout", "10.77.0.2", 8443, "", caroot, {}, true});
+    servers.push_back(BrokenServer{"dns_timeout", "silent-resolver.test", 8443, "", caroot, {}, true});
+    auto probe = run_process(in_unreachable_network({"true"}));
+    if (probe.exit_code != 0) no_unreachable_network = "exit " + std::to_string(probe.exit_code) + ": " + probe.err;
 
     test::write_text(bundle, test::read_text(caroot / "rootCA.pem") + test::read_text(tmp / "chain-root.pem"));
     stdfs::create_directories(tmp / "empty-certs-dir");
@@ -346,10 +358,12 @@ class ClientStrings : public testing::Test {
 
   static ClientGallery& gallery() { return *gallery_; }
 
-  // The cases as a driver reads them: one URL per server, and how a browser opens it.
-  static stdfs::path cases_file(const std::string& name, bool browser) {
+  // The cases as a driver reads them: one URL per server (of the unreachable network, or of this
+  // one), and how a browser opens it.
+  static stdfs::path cases_file(const std::string& name, bool browser, bool unreachable) {
     nlohmann::json cases = nlohmann::json::array();
     for (const auto& s : gallery().servers) {
+      if (s.unreachable != unreachable) continue;
       bool page = browser && !s.upgrade_level();
       cases.push_back({{"id", s.cause},
                        {"url", s.address(page ? "https" : "wss")},
@@ -363,9 +377,27 @@ class ClientStrings : public testing::Test {
     return file;
   }
 
-  // Runs a driver (one JSON line per case on stdout: {"id", "output"}); the outputs by cause.
+  // Runs a driver on every server: `driver` is its argv for a cases file, run here after `here`
+  // (a wrapper, or nothing) for the servers here, and in the unreachable network for its servers.
+  // The outputs by cause.
+  static std::map<std::string, std::string> driver_outputs(
+      const std::string& name, bool browser, const std::function<std::vector<std::string>(const std::string&)>& driver,
+      const std::map<std::string, std::string>& env, std::vector<std::string> here = {}) {
+    auto local = driver(cases_file(name, browser, false).string());
+    here.insert(here.end(), local.begin(), local.end());
+    auto outputs = outputs_of(here, env, false);
+    if (gallery().no_unreachable_network.empty()) {
+      auto cases = cases_file(name + "-unreachable", browser, true).string();
+      outputs.merge(outputs_of(in_unreachable_network(driver(cases)), env, true));
+    }
+    return outputs;
+  }
+
+  // Runs a driver (one JSON line per case on stdout: {"id", "output"}) on the servers of the
+  // unreachable network or of this one; the outputs by cause.
   static std::map<std::string, std::string> outputs_of(const std::vector<std::string>& argv,
-                                                       const std::map<std::string, std::string>& env) {
+                                                       const std::map<std::string, std::string>& env,
+                                                       bool unreachable) {
     auto r = run_process(argv, env, gallery().tmp.path());
     std::map<std::string, std::string> outputs;
     std::istringstream lines(r.out);
@@ -377,17 +409,25 @@ class ClientStrings : public testing::Test {
         outputs[""] += line + "\n";
       }
     }
-    if (outputs.size() < gallery().servers.size()) ADD_FAILURE() << "the driver stopped early:\n" << r.out << r.err;
+    auto cases = std::count_if(gallery().servers.begin(), gallery().servers.end(),
+                               [&](const BrokenServer& s) { return s.unreachable == unreachable; });
+    if (outputs.size() < static_cast<std::size_t>(cases))
+      ADD_FAILURE() << "the driver stopped early:\n" << r.out << r.err;
     return outputs;
   }
 
   // Each server's client output shows that client's string for the server's cause (but for the
-  // causes in `unchecked`, which this client could not be made to show here).
+  // causes in `unchecked`, which this client could not be made to show here, and those of the
+  // unreachable network where it cannot be made).
   static void expect_every_string(const std::map<std::string, std::string>& outputs,
                                   std::string_view ClientMessages::*client,
                                   const std::vector<std::string>& unchecked = {}) {
     for (const auto& s : gallery().servers) {
       if (std::find(unchecked.begin(), unchecked.end(), s.cause) != unchecked.end()) continue;
+      if (s.unreachable && !gallery().no_unreachable_network.empty()) {
+        std::cout << "[ note ] " << s.cause << " unchecked: " << gallery().no_unreachable_network << "\n";
+        continue;
+      }
       std::string_view claim = cause_info(s.cause).clients.*client;
       auto found = outputs.find(s.cause);
       std::string output = found == outputs.end() ? "(no output)" : found->second;
@@ -440,14 +480,14 @@ class ClientStrings : public testing::Test {
   // Runs a browser's driver and checks its strings; for the client-certificate causes the
   // servers' logs also show what the browser did: it presented the certificate of another CA,
   // and it offered none lacking clientAuth (the notes of the strings say so).
-  static void expect_browser_strings(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+  static void expect_browser_strings(const std::function<std::map<std::string, std::string>()>& run,
                                      std::string_view ClientMessages::*client,
                                      const std::vector<std::string>& unchecked = {}) {
     const std::string untrusted = "issued by a CA that --client-ca does not name";
     const std::string none = "the client sent no client certificate";
     std::size_t presented = gallery().times_logged("client_cert_untrusted", untrusted);
     std::size_t withheld = gallery().times_logged("client_cert_not_for_client_auth", none);
-    expect_every_string(outputs_of(argv, env), client, unchecked);
+    expect_every_string(run(), client, unchecked);
     if (!unchecked.empty()) return;
     EXPECT_GT(gallery().times_logged("client_cert_untrusted", untrusted), presented)
         << "the browser did not present the untrusted certificate";
@@ -466,31 +506,28 @@ class ClientStrings : public testing::Test {
 
 ClientGallery* ClientStrings::gallery_ = nullptr;
 
-// The causes no server here shows, and why; their strings are still the documentation's.
-const std::map<std::string_view, std::string_view> kNotRun = {
-    {"dns_timeout", "needs a resolver that never answers (VerifyServerDns makes one in a private namespace) for "
-                    "every client, browsers included, while dns_failed's still answers"},
-    {"connection_timeout", "a client's own connect timeout is minutes, and a shorter one of the driver's changes "
-                           "the words (ws: Opening handshake has timed out; curl --max-time: Connection timed out "
-                           "after N milliseconds)"},
-};
-
-// Every cause has a server here, or a stated reason why not (one gallery build for both checks).
+// Every cause has a server here (one gallery build for both checks).
 TEST_F(ClientStrings, EveryCauseHasAServerThatDevcertDiagnosesAsIt) {
-  for (std::string_view code : cause_codes()) {
-    bool served = std::any_of(gallery().servers.begin(), gallery().servers.end(),
-                              [&](const BrokenServer& s) { return s.cause == code; });
-    EXPECT_NE(served, kNotRun.contains(code)) << code << (served ? " has a server and is listed as not run"
-                                                                 : " has no server and no reason why");
-  }
+  for (std::string_view code : cause_codes())
+    EXPECT_TRUE(std::any_of(gallery().servers.begin(), gallery().servers.end(),
+                            [&](const BrokenServer& s) { return s.cause == code; }))
+        << code << " has no server";
   for (const auto& s : gallery().servers) {
-    std::vector<std::string> args{"verify-server", s.address("wss"), "--json", "--timeout", "3"};
-    if (!s.subprotocol.empty()) args.insert(args.end(), {"--subprotocol", s.subprotocol});
+    if (s.unreachable && !gallery().no_unreachable_network.empty()) continue;
+    // In the unreachable network, a --timeout past the kernel's and glibc's own: devcert must
+    // name what the clients see when those give up.
+    std::vector<std::string> argv{DEVCERT_BIN, "verify-server", s.address("wss"), "--json", "--timeout",
+                                  s.unreachable ? "20" : "3"};
+    if (!s.subprotocol.empty()) argv.insert(argv.end(), {"--subprotocol", s.subprotocol});
     if (!s.client_cert.first.empty())
-      args.insert(args.end(), {"--client-cert", s.client_cert.first, "--client-key", s.client_cert.second});
-    auto r = test::run_devcert(args, s.caroot, gallery().tmp.path(),
-                               {{"SSL_CERT_FILE", gallery().bundle.string()},
-                                {"SSL_CERT_DIR", (gallery().tmp / "empty-certs-dir").string()}});
+      argv.insert(argv.end(), {"--client-cert", s.client_cert.first, "--client-key", s.client_cert.second});
+    if (s.unreachable) argv = in_unreachable_network(argv);
+    auto r = run_process(argv,
+                         {{"DEVCERT_CAROOT", s.caroot.string()},
+                          {"NO_COLOR", "1"},
+                          {"SSL_CERT_FILE", gallery().bundle.string()},
+                          {"SSL_CERT_DIR", (gallery().tmp / "empty-certs-dir").string()}},
+                         gallery().tmp.path());
     nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
     EXPECT_EQ(j.value("cause", ""), s.cause) << j.dump(2);
@@ -504,8 +541,10 @@ TEST_F(ClientStrings, NodeWsPrintsTheNodeString) {
   auto env = user_env();
   env["NODE_PATH"] = "/usr/share/nodejs";
   env["NODE_EXTRA_CA_CERTS"] = gallery().bundle.string();
-  expect_every_string(outputs_of({"/usr/bin/node", kDrivers + "node_ws.js", cases_file("node", false).string()}, env),
-                      &ClientMessages::node);
+  auto driver = [](const std::string& cases) {
+    return std::vector<std::string>{"/usr/bin/node", kDrivers + "node_ws.js", cases};
+  };
+  expect_every_string(driver_outputs("node", false, driver, env), &ClientMessages::node);
 }
 
 TEST_F(ClientStrings, PythonWebsocketsPrintsThePythonString) {
@@ -513,9 +552,10 @@ TEST_F(ClientStrings, PythonWebsocketsPrintsThePythonString) {
                        "Debian's python3-websockets");
   auto env = user_env();
   env["SSL_CERT_FILE"] = gallery().bundle.string();
-  expect_every_string(
-      outputs_of({kPython, kDrivers + "python_websockets.py", cases_file("python", false).string()}, env),
-      &ClientMessages::python);
+  auto driver = [](const std::string& cases) {
+    return std::vector<std::string>{kPython, kDrivers + "python_websockets.py", cases};
+  };
+  expect_every_string(driver_outputs("python", false, driver, env), &ClientMessages::python);
 }
 
 TEST_F(ClientStrings, CurlPrintsTheCurlString) {
@@ -524,6 +564,7 @@ TEST_F(ClientStrings, CurlPrintsTheCurlString) {
   env["CURL_CA_BUNDLE"] = gallery().bundle.string();
   std::map<std::string, std::string> outputs;
   for (const auto& s : gallery().servers) {
+    if (s.unreachable && !gallery().no_unreachable_network.empty()) continue;
     std::vector<std::string> argv{"curl", "-sS", "--max-time", "5"};
     // Debian's curl speaks no wss://: for the WebSocket's own causes it sends the upgrade request
     // itself, and shows the answer's head.
@@ -535,6 +576,7 @@ TEST_F(ClientStrings, CurlPrintsTheCurlString) {
     if (!s.client_cert.first.empty())
       argv.insert(argv.end(), {"--cert", s.client_cert.first, "--key", s.client_cert.second});
     argv.push_back(s.address("https"));
+    if (s.unreachable) argv = in_unreachable_network(argv);
     auto r = run_process(argv, env, gallery().tmp.path());
     bool connected = r.exit_code == 0 || r.out.starts_with("HTTP/1.1 101");
     outputs[s.cause] = (connected ? std::string(kConnected) : "") + r.out + r.err;
@@ -549,7 +591,10 @@ TEST_F(ClientStrings, ChromiumShowsTheChromeString) {
   trusting_nss_database(gallery().home / ".pki" / "nssdb");
   auto env = user_env();
   env["NODE_PATH"] = kSource + "browser/node_modules";
-  std::vector<std::string> argv{"node", kDrivers + "browsers.js", "chromium", cases_file("chromium", true).string()};
+  auto driver = [](const std::string& cases) {
+    return std::vector<std::string>{"node", kDrivers + "browsers.js", "chromium", cases};
+  };
+  std::vector<std::string> here;
   // Headless Chromium presents a client certificate only by the AutoSelectCertificateForUrls
   // policy, which it reads from /etc/chromium: a private mount namespace puts the test's own
   // policy directory there (as in BrowserClientCertificate). Without one, the client
@@ -566,11 +611,12 @@ TEST_F(ClientStrings, ChromiumShowsTheChromeString) {
                                 .dump());
     test::write_text(etc / "policies" / "managed" / "devcert.json",
                      nlohmann::json{{"AutoSelectCertificateForUrls", patterns}}.dump());
-    argv.insert(argv.begin(), {"unshare", "--mount", "--propagation", "private", "sh", "-c",
-                               "mount --bind \"$1\" /etc/chromium && shift && exec \"$@\"", "sh", etc.string()});
+    here = {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+            "mount --bind \"$1\" /etc/chromium && shift && exec \"$@\"", "sh", etc.string()};
     unchecked.clear();
   }
-  expect_browser_strings(argv, env, &ClientMessages::chrome, unchecked);
+  expect_browser_strings([&] { return driver_outputs("chromium", true, driver, env, here); }, &ClientMessages::chrome,
+                         unchecked);
 }
 
 TEST_F(ClientStrings, FirefoxShowsTheFirefoxString) {
@@ -581,9 +627,10 @@ TEST_F(ClientStrings, FirefoxShowsTheFirefoxString) {
   trusting_nss_database(profile);
   auto env = user_env();
   env["NODE_PATH"] = kSource + "browser/node_modules";
-  expect_browser_strings(
-      {"node", kDrivers + "browsers.js", "firefox", cases_file("firefox", true).string(), profile.string()}, env,
-      &ClientMessages::firefox);
+  auto driver = [&](const std::string& cases) {
+    return std::vector<std::string>{"node", kDrivers + "browsers.js", "firefox", cases, profile.string()};
+  };
+  expect_browser_strings([&] { return driver_outputs("firefox", true, driver, env); }, &ClientMessages::firefox);
 }
 
 }  // namespace

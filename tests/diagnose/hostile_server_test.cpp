@@ -26,6 +26,7 @@ namespace {
 using test::ProcessResult;
 using test::TempDir;
 using wss::test::BackgroundProcess;
+using wss::test::in_unreachable_network;
 
 const std::string kHostileServer = std::string(DEVCERT_SOURCE_DIR) + "/tests/diagnose/hostile_server.py";
 // What hostile_server.py sends as ESC, as devcert must print it.
@@ -234,31 +235,17 @@ TEST(VerifyServerSelfTest, TheLeafsNamesArePrintedEscaped) {
   }
 }
 
-// A nameserver that never answers: glibc alone would wait timeout x attempts of resolv.conf (here
-// 5 s x 3, per address family) before giving up. The dns stage ends at --timeout. The machine's
-// resolver configuration is never touched: resolv.conf and nsswitch.conf are replaced only inside
-// a private mount namespace, and the silent nameserver listens on a loopback address.
+// A nameserver that never answers (in_unreachable_network.sh): glibc alone would wait timeout x
+// attempts of resolv.conf (here 5 s x 3, per address family) before giving up. The dns stage
+// ends at --timeout.
 TEST(VerifyServerDns, ASilentResolverIsATimeoutAtTheDnsStage) {
-  if (!test::have_tool("unshare")) GTEST_SKIP() << "unshare is not installed (util-linux)";
   TempDir tmp;
-  const std::string nameserver = "127.77.0.53";
-  BackgroundProcess silent({"python3", "-c",
-                            "import socket,sys,time\n"
-                            "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-                            "s.bind(('" + nameserver + "',53))\n"
-                            "print('ready',flush=True)\n"
-                            "time.sleep(120)\n"});
-  ASSERT_TRUE(silent.wait_for_output("ready\n")) << silent.err();
-  test::write_text(tmp / "resolv.conf", "nameserver " + nameserver + "\noptions timeout:5 attempts:3\n");
-  test::write_text(tmp / "nsswitch.conf", "hosts: files dns\n");
-  const std::string script =
-      "mount --bind \"$1\" /etc/resolv.conf && mount --bind \"$2\" /etc/nsswitch.conf && shift 2 && exec \"$@\"";
   auto start = std::chrono::steady_clock::now();
   ProcessResult r = test::run_process(
-      {"unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", (tmp / "resolv.conf").string(),
-       (tmp / "nsswitch.conf").string(), DEVCERT_BIN, "verify-server", "wss://silent-resolver.test:9/", "--timeout",
-       "1", "--json"},
-      {{"DEVCERT_CAROOT", (tmp / "caroot").string()}});
+      in_unreachable_network(
+          {DEVCERT_BIN, "verify-server", "wss://silent-resolver.test:9/", "--timeout", "1", "--json"}),
+      {{"DEVCERT_CAROOT", (tmp / "caroot").string()}, {"DEVCERT_RESOLVER_OPTIONS", "timeout:5 attempts:3"}});
+  if (r.exit_code == 77) GTEST_SKIP() << r.err;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(seconds, kTimeout + 5) << "the resolver kept devcert waiting";
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -266,6 +253,40 @@ TEST(VerifyServerDns, ASilentResolverIsATimeoutAtTheDnsStage) {
   ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out << r.err;
   EXPECT_EQ(j.value("stage", ""), "dns") << j.dump(2);
   EXPECT_EQ(j.value("cause", ""), "dns_timeout") << j.dump(2);
+}
+
+// The same resolver, where glibc gives up first (EAI_AGAIN, which clients print as "getaddrinfo
+// EAI_AGAIN" or "Temporary failure in name resolution"): no answer is a timeout, not a name that
+// does not exist.
+TEST(VerifyServerDns, AResolverThatGivesUpIsATimeoutAtTheDnsStage) {
+  TempDir tmp;
+  ProcessResult r = test::run_process(
+      in_unreachable_network(
+          {DEVCERT_BIN, "verify-server", "wss://silent-resolver.test:9/", "--timeout", "20", "--json"}),
+      {{"DEVCERT_CAROOT", (tmp / "caroot").string()}, {"DEVCERT_RESOLVER_OPTIONS", "timeout:1 attempts:1"}});
+  if (r.exit_code == 77) GTEST_SKIP() << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out << r.err;
+  EXPECT_EQ(j.value("stage", ""), "dns") << j.dump(2);
+  EXPECT_EQ(j.value("cause", ""), "dns_timeout") << j.dump(2);
+  EXPECT_TRUE(test::has(j.value("message", ""), "Temporary failure in name resolution")) << j.dump(2);
+}
+
+// A port whose SYNs vanish, where the kernel gives up first (after one retry there, ~3 s): its
+// ETIMEDOUT is a timeout too, not a refusal.
+TEST(VerifyServerConnect, AKernelThatGivesUpIsATimeoutAtTheTcpStage) {
+  TempDir tmp;
+  ProcessResult r = test::run_process(
+      in_unreachable_network({DEVCERT_BIN, "verify-server", "wss://10.77.0.2:9/", "--timeout", "20", "--json"}),
+      {{"DEVCERT_CAROOT", (tmp / "caroot").string()}});
+  if (r.exit_code == 77) GTEST_SKIP() << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out << r.err;
+  EXPECT_EQ(j.value("stage", ""), "tcp") << j.dump(2);
+  EXPECT_EQ(j.value("cause", ""), "connection_timeout") << j.dump(2);
+  EXPECT_TRUE(test::has(j.value("message", ""), "Connection timed out")) << j.dump(2);
 }
 
 // At process start, before any command runs: a reset peer ends a write with EPIPE, never devcert.

@@ -37,6 +37,14 @@ namespace stdfs = std::filesystem;
 inline const std::string kPeers = std::string(DEVCERT_SOURCE_DIR) + "/tests/peers/";
 inline const std::map<std::string, std::string> kNodeEnv = {{"NODE_PATH", "/usr/share/nodejs"}};
 
+// `argv` as tests/diagnose/in_unreachable_network.sh runs it: in a private network where
+// 10.77.0.2 drops every packet and is the only nameserver (a connection to it, and a name not in
+// /etc/hosts, get no answer). Exit 77 when that network cannot be made here.
+inline std::vector<std::string> in_unreachable_network(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), std::string(DEVCERT_SOURCE_DIR) + "/tests/diagnose/in_unreachable_network.sh");
+  return argv;
+}
+
 inline bool in_ci() {
   const char* ci = std::getenv("CI");
   return ci && *ci && std::string(ci) != "false";
