@@ -7,6 +7,7 @@
 #include "cli/wss_commands.h"
 #include "error.h"
 #include "pki/ca.h"
+#include "pki/container_hosts.h"
 #include "util/process.h"
 #include "util/fs.h"
 #include "wss/identity.h"
@@ -59,6 +60,11 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
     bool wildcard = !ec && literal.is_unspecified();
     if (!wildcard && std::find(names.begin(), names.end(), opts.host) == names.end())
       names.push_back(opts.host);
+    // Listening beyond loopback, the server can be reached from containers, which know the host
+    // by these names; on loopback alone they could not reach it (but with --network host, as
+    // localhost).
+    bool loopback_only = opts.host == "localhost" || (!ec && literal.is_loopback());
+    if (!loopback_only) names = pki::with_container_hosts(names);
     identity = wss::mint_identity(pki::CaRoot(ctx.caroot()).load(), names);
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
