@@ -18,6 +18,10 @@ test_pkgs+=(firefox-esr)
 # mingw-w64: type-checks the Windows-only sources (tests/platform/windows_sources_compile.sh).
 test_pkgs+=(g++-mingw-w64-x86-64-posix)
 pkgs=("${build_pkgs[@]}")
+# Podman (with runc, which the sandbox of CI machines allows where crun is refused), mmdebstrap
+# for the Debian 12 image the container tests make, uidmap and slirp4netns for Podman itself, and
+# python3-yaml to parse the compose fragment (tests/containers/).
+test_pkgs+=(podman runc mmdebstrap uidmap slirp4netns python3-yaml)
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 # npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.
 [[ "${1:-}" == "--test" ]] && ! command -v npm >/dev/null && pkgs+=(nodejs npm)
