@@ -3,6 +3,7 @@
 // makes OpenSSL, libidn2, libpsl, SQLite and libstdc++ static), so a copy of it runs in any
 // glibc-based image; the root goes along so the diagnosis tells a devcert leaf from a stranger's.
 #include <filesystem>
+#include <sstream>
 
 #include "cli/wss_commands.h"
 #include "error.h"
@@ -129,7 +130,13 @@ int run_verify_from_container(const VerifyServerOptions& opts, Context& ctx) {
                 "the copy needs a glibc-based image (Debian, Ubuntu, Fedora...); on Alpine add gcompat "
                 "(apk add gcompat), or diagnose from the host: devcert verify-server " + opts.url);
   ctx.out.out() << r.out;
-  if (!r.err.empty()) ctx.out.err() << r.err;
+  // The copy's own warnings, through this devcert's voice; anything else it said, marked as its.
+  std::istringstream err(r.err);
+  for (std::string line; std::getline(err, line);) {
+    if (line.empty()) continue;
+    if (line.rfind("warning: ", 0) == 0) ctx.out.warning(line.substr(9));
+    else ctx.out.warning("in the container: " + line);
+  }
   return r.exit_code == 0 ? kExitOk : kExitFailure;
 }
 

@@ -8,7 +8,7 @@
 namespace devcert::test {
 namespace {
 
-class ContainerNames : public CliTest {
+class ContainerHostNames : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
@@ -19,7 +19,7 @@ class ContainerNames : public CliTest {
   }
 };
 
-TEST_F(ContainerNames, IssueForContainersAddsBothHostNamesInsideTheDefaultConstraints) {
+TEST_F(ContainerHostNames, IssueForContainersAddsBothHostNamesInsideTheDefaultConstraints) {
   auto plain = devcert({"issue", "localhost"});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_EQ(sans(work / "localhost.pem").find("internal"), std::string::npos);
@@ -44,7 +44,7 @@ TEST_F(ContainerNames, IssueForContainersAddsBothHostNamesInsideTheDefaultConstr
                                   "DNS:host.containers.internal\n");
 }
 
-TEST_F(ContainerNames, ProjectFileForContainersFlag) {
+TEST_F(ContainerHostNames, ProjectFileForContainersFlag) {
   stdfs::create_directories(work / ".git");
   write_text(work / "devcert.toml", "[[cert]]\nnames = [\"app.test\"]\nfor_containers = true\n\n"
                                     "[[cert]]\nnames = [\"other.test\"]\nfor_containers = false\n");
@@ -58,10 +58,10 @@ TEST_F(ContainerNames, ProjectFileForContainersFlag) {
   write_text(work / "devcert.toml", "[[cert]]\nnames = [\"app.test\"]\nfor_containers = \"yes\"\n");
   auto bad = devcert({"issue"}, {{"HOME", tmp.path().string()}});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("for_containers must be true or false, not string"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("for_containers must be true or false, not a string"), std::string::npos) << bad.err;
 }
 
-TEST_F(ContainerNames, ServeNamesThemOnlyBeyondLoopback) {
+TEST_F(ContainerHostNames, ServeNamesThemOnlyBeyondLoopback) {
   auto leaf_line = [&](const std::string& host) {
     wss::test::BackgroundProcess p({DEVCERT_BIN, "serve", "--host", host, "--port", "0"},
                                    {{"DEVCERT_CAROOT", caroot.string()}});
