@@ -118,7 +118,9 @@ int run_verify_from_container(const VerifyServerOptions& opts, Context& ctx) {
   }
   if (!opts.origin.empty()) argv.insert(argv.end(), {"--origin", opts.origin});
   if (!opts.subprotocol.empty()) argv.insert(argv.end(), {"--subprotocol", opts.subprotocol});
-  argv.insert(argv.end(), {"--timeout", std::to_string(opts.timeout_seconds)});
+  std::ostringstream timeout;
+  timeout << opts.timeout_seconds;  // 10, 2.5: as the user wrote it, not std::to_string's 10.000000
+  argv.insert(argv.end(), {"--timeout", timeout.str()});
   if (opts.no_echo) argv.push_back("--no-echo");
   if (opts.json) argv.push_back("--json");
 

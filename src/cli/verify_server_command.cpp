@@ -137,7 +137,7 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
               "this machine trusts it too. Certificates found in this directory or\n"
               "devcert.toml are listed with the command that proves them.\n"
               "Examples:\n  devcert verify-server\n  devcert verify-server wss://localhost:8443/ --json\n"
-              "  devcert verify-server https://host.containers.internal:8443/ --from-container web");
+              "  devcert verify-server wss://localhost:8443/ --from-container web");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_verify_server(*opts, ctx); });
 }
 
