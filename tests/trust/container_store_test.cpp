@@ -10,12 +10,12 @@ namespace {
 
 using test::FakeRunner;
 using test::TempDir;
-using Argv = std::vector<std::string>;
+using ContainerArgv = std::vector<std::string>;
 
 // The argv a command ran inside the container: what follows ENGINE exec -i -u 0 -- NAME.
-Argv inside(const process::Command& c) {
+ContainerArgv argv_inside(const process::Command& c) {
   EXPECT_GE(c.argv.size(), 7u);
-  return Argv(c.argv.begin() + 7, c.argv.end());
+  return ContainerArgv(c.argv.begin() + 7, c.argv.end());
 }
 
 TEST(ContainerLayout, EachDistributionFromItsOsReleaseUsesTheHostTable) {
@@ -50,7 +50,7 @@ TEST(ContainerLayout, EachDistributionFromItsOsReleaseUsesTheHostTable) {
     EXPECT_EQ(t.layout.bundle, c.bundle) << c.os_release;
     EXPECT_NE(t.layout.image_install.find(c.image_install), std::string::npos) << t.layout.image_install;
     ASSERT_EQ(runner.commands.size(), 1u);
-    EXPECT_EQ(runner.commands[0].argv, (Argv{"podman", "exec", "-i", "-u", "0", "--", "web", "cat", "/etc/os-release"}));
+    EXPECT_EQ(runner.commands[0].argv, (ContainerArgv{"podman", "exec", "-i", "-u", "0", "--", "web", "cat", "/etc/os-release"}));
   }
 }
 
@@ -112,9 +112,9 @@ TEST(ContainerNames, HostileNamesAreRefusedBeforeAnyEngineRuns) {
 
 TEST(ContainerNames, TheEngineArgvEndsItsOptionsBeforeTheContainer) {
   EXPECT_EQ(container_exec_argv("docker", "web", {"cat", "/etc/os-release"}),
-            (Argv{"docker", "exec", "-i", "-u", "0", "--", "web", "cat", "/etc/os-release"}));
+            (ContainerArgv{"docker", "exec", "-i", "-u", "0", "--", "web", "cat", "/etc/os-release"}));
   EXPECT_EQ(container_copy_argv("podman", "/usr/bin/devcert", "web", "/tmp/devcert.x/devcert"),
-            (Argv{"podman", "cp", "--", "/usr/bin/devcert", "web:/tmp/devcert.x/devcert"}));
+            (ContainerArgv{"podman", "cp", "--", "/usr/bin/devcert", "web:/tmp/devcert.x/devcert"}));
 }
 
 TEST(ContainerEngine, PodmanFirstThenDockerAndAClearErrorWithNeither) {
@@ -150,13 +150,13 @@ TEST_F(ContainerStoreTest, InstallWritesTheAnchorAndRunsTheUpdateAsTheContainers
   store.install(ca);
   std::string anchor = "/usr/local/share/ca-certificates/" + ca.name + ".crt";
   ASSERT_EQ(runner.commands.size(), 4u);
-  EXPECT_EQ(inside(runner.commands[0]), (Argv{"mkdir", "-p", "/usr/local/share/ca-certificates"}));
-  EXPECT_EQ(inside(runner.commands[1]), (Argv{"tee", anchor}));
+  EXPECT_EQ(argv_inside(runner.commands[0]), (ContainerArgv{"mkdir", "-p", "/usr/local/share/ca-certificates"}));
+  EXPECT_EQ(argv_inside(runner.commands[1]), (ContainerArgv{"tee", anchor}));
   EXPECT_EQ(runner.commands[1].input, ca.pem);
-  EXPECT_EQ(inside(runner.commands[2]), (Argv{"chmod", "0644", anchor}));
-  EXPECT_EQ(inside(runner.commands[3]), (Argv{"update-ca-certificates"}));
+  EXPECT_EQ(argv_inside(runner.commands[2]), (ContainerArgv{"chmod", "0644", anchor}));
+  EXPECT_EQ(argv_inside(runner.commands[3]), (ContainerArgv{"update-ca-certificates"}));
   for (const auto& c : runner.commands) {
-    EXPECT_EQ(Argv(c.argv.begin(), c.argv.begin() + 7), (Argv{"podman", "exec", "-i", "-u", "0", "--", "web"}));
+    EXPECT_EQ(ContainerArgv(c.argv.begin(), c.argv.begin() + 7), (ContainerArgv{"podman", "exec", "-i", "-u", "0", "--", "web"}));
     // Only the root certificate travels: never a key.
     EXPECT_EQ(c.input.find("PRIVATE KEY"), std::string::npos);
   }
@@ -166,8 +166,8 @@ TEST_F(ContainerStoreTest, InstallWritesTheAnchorAndRunsTheUpdateAsTheContainers
 TEST_F(ContainerStoreTest, FedoraUsesItsAnchorsDirectoryAndUpdateCaTrustExtract) {
   ContainerStore store(runner, {"docker", "api", *layout_with_id("fedora")});
   store.install(ca);
-  EXPECT_EQ(inside(runner.commands[1]), (Argv{"tee", "/etc/pki/ca-trust/source/anchors/" + ca.name + ".pem"}));
-  EXPECT_EQ(inside(runner.commands.back()), (Argv{"update-ca-trust", "extract"}));
+  EXPECT_EQ(argv_inside(runner.commands[1]), (ContainerArgv{"tee", "/etc/pki/ca-trust/source/anchors/" + ca.name + ".pem"}));
+  EXPECT_EQ(argv_inside(runner.commands.back()), (ContainerArgv{"update-ca-trust", "extract"}));
   EXPECT_EQ(runner.commands.back().argv.front(), "docker");
 }
 
@@ -180,7 +180,7 @@ TEST_F(ContainerStoreTest, MissingCaToolingNamesThePackageLineAndInstallsNothing
                    "ca-certificates)");
   EXPECT_NE(a.fix.find("RUN apk add --no-cache ca-certificates"), std::string::npos) << a.fix;
   ASSERT_EQ(runner.commands.size(), 1u);
-  EXPECT_EQ(inside(runner.commands[0]), (Argv{"sh", "-c", "command -v -- \"$1\" >/dev/null", "sh",
+  EXPECT_EQ(argv_inside(runner.commands[0]), (ContainerArgv{"sh", "-c", "command -v -- \"$1\" >/dev/null", "sh",
                                               "update-ca-certificates"}));
 }
 
@@ -200,15 +200,15 @@ TEST_F(ContainerStoreTest, UninstallRemovesTheAnchorItsLinksAndUpdates) {
   ContainerStore store(runner, debian);
   store.uninstall(ca);
   ASSERT_EQ(runner.commands.size(), 4u);
-  EXPECT_EQ(inside(runner.commands[0]), (Argv{"test", "-e", "/usr/local/share/ca-certificates/" + ca.name + ".crt"}));
-  EXPECT_EQ(inside(runner.commands[1]), (Argv{"rm", "-f", "/usr/local/share/ca-certificates/" + ca.name + ".crt"}));
-  Argv links = inside(runner.commands[2]);
+  EXPECT_EQ(argv_inside(runner.commands[0]), (ContainerArgv{"test", "-e", "/usr/local/share/ca-certificates/" + ca.name + ".crt"}));
+  EXPECT_EQ(argv_inside(runner.commands[1]), (ContainerArgv{"rm", "-f", "/usr/local/share/ca-certificates/" + ca.name + ".crt"}));
+  ContainerArgv links = argv_inside(runner.commands[2]);
   ASSERT_EQ(links.size(), 6u);
-  EXPECT_EQ(Argv(links.begin(), links.begin() + 2), (Argv{"sh", "-c"}));
+  EXPECT_EQ(ContainerArgv(links.begin(), links.begin() + 2), (ContainerArgv{"sh", "-c"}));
   // The script is fixed text: the names are its arguments.
   EXPECT_EQ(links[2].find(ca.name), std::string::npos);
-  EXPECT_EQ(Argv(links.begin() + 3, links.end()), (Argv{"sh", "/etc/ssl/certs", ca.name + ".pem"}));
-  EXPECT_EQ(inside(runner.commands[3]), (Argv{"update-ca-certificates"}));
+  EXPECT_EQ(ContainerArgv(links.begin() + 3, links.end()), (ContainerArgv{"sh", "/etc/ssl/certs", ca.name + ".pem"}));
+  EXPECT_EQ(argv_inside(runner.commands[3]), (ContainerArgv{"update-ca-certificates"}));
 
   FakeRunner absent;
   absent.handler = [](const process::Command&) { return test::result(1); };
