@@ -125,8 +125,9 @@ int run_verify_from_container(const VerifyServerOptions& opts, Context& ctx) {
   if (opts.json) argv.push_back("--json");
 
   auto r = box.exec(argv);
-  // 126/127: the copy could not start there (an image without glibc, such as Alpine's musl).
-  if (!r.started || r.exit_code == 125 || r.exit_code == 126 || r.exit_code == 127)
+  // 126/127: the copy could not start there (an image without glibc, such as Alpine's musl);
+  // 125 and up: the engine failed (the container stopped meanwhile).
+  if (!r.started || r.exit_code < 0 || r.exit_code >= 125)
     throw Error("devcert cannot run inside " + engine + " container '" + opts.from_container +
                     "': " + trust::tool_message(r.err, r.out),
                 "the copy needs a glibc-based image (Debian, Ubuntu, Fedora...); on Alpine add gcompat "

@@ -14,6 +14,12 @@ constexpr int kEngineFailed = 125;
 constexpr int kNoSuchCommand = 127;
 constexpr int kCannotRun = 126;
 
+// Podman exits 125 for its own errors and 255 for some (exec in a stopped container); a signal
+// or a failure to start the engine is as bad.
+bool engine_failed(const process::Result& r) {
+  return !r.started || r.exit_code < 0 || r.exit_code == kEngineFailed || r.exit_code == 255;
+}
+
 std::string container_words(const ContainerTarget& t) { return t.engine + " container '" + t.name + "'"; }
 
 // Why a container could not be reached, and how to reach it.
@@ -95,13 +101,16 @@ ContainerTarget find_container(std::string_view engine, std::string_view name, p
   process::Result r;
   for (const char* file : {"/etc/os-release", "/usr/lib/os-release"}) {
     r = runner.run({container_exec_argv(engine, name, {"cat", file})});
-    if (!r.started || r.exit_code == kEngineFailed) throw container_unreachable(engine, name, r);
+    if (engine_failed(r)) throw container_unreachable(engine, name, r);
     if (r.ok()) break;
   }
   std::string who = std::string(engine) + " container '" + std::string(name) + "'";
   if (r.exit_code == kNoSuchCommand || r.exit_code == kCannotRun)
     throw Error("cannot read the distribution of " + who + ": its image has no cat (" + tool_message(r.err, r.out) + ")",
                 "bake the root into the image instead: devcert snippet dockerfile --base debian");
+  // cat names the file it could not read; any other failure is the engine's (Docker exits 1 for
+  // a container that is not running, as cat does for a missing file).
+  if (!r.ok() && r.err.find("os-release") == std::string::npos) throw container_unreachable(engine, name, r);
   auto layout = r.ok() ? layout_from_os_release(r.out) : std::nullopt;
   if (!layout) {
     std::string known;
@@ -122,7 +131,7 @@ process::Result ContainerStore::exec(const std::vector<std::string>& argv, const
 void ContainerStore::exec_or_throw(const std::vector<std::string>& argv, const std::string& input,
                                    const std::string& what) {
   auto r = exec(argv, input);
-  if (!r.started || r.exit_code == kEngineFailed) throw container_unreachable(target_.engine, target_.name, r);
+  if (engine_failed(r)) throw container_unreachable(target_.engine, target_.name, r);
   if (!r.ok())
     throw Error("cannot " + what + " in " + container_words(target_) + ": " + tool_message(r.err, r.out),
                 "run it yourself to see why: " +
@@ -140,7 +149,7 @@ stdfs::path ContainerStore::anchor_path(const CaCertificate& ca) const {
 Availability ContainerStore::availability() {
   const std::string& tool = target_.layout.update_argv.front();
   auto r = exec({"sh", "-c", kHasCommandScript, "sh", tool});
-  if (!r.started || r.exit_code == kEngineFailed) {
+  if (engine_failed(r)) {
     Error e = container_unreachable(target_.engine, target_.name, r);
     return Availability::no(e.what(), e.fix());
   }

@@ -97,7 +97,11 @@ assert d["ok"] and s["name"]=="container" and s["installed"] and sys.argv[2] in 
   expect "no tooling" "$tmp/out" "RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates"
   [[ -z "$(podman exec "$bare" ls /usr/local/share/ca-certificates)" ]] || fail "an anchor was written without the tooling"
 
-  # A container that is not there, and names an engine would read as options.
+  # A stopped container, one that is not there, and names an engine would read as options.
+  podman stop -t 0 "$bare" >/dev/null
+  rc=0; "$devcert" install --container "$bare" >"$tmp/out" 2>&1 || rc=$?
+  [[ $rc == 1 ]] || fail "install --container of a stopped container exited $rc"
+  expect "stopped container" "$tmp/out" "cannot reach podman container '$bare'"
   rc=0; "$devcert" install --container "$tag-absent" >"$tmp/out" 2>&1 || rc=$?
   [[ $rc == 1 ]] || fail "install --container of a missing container exited $rc"
   expect "missing container" "$tmp/out" "cannot reach podman container '$tag-absent'"

@@ -91,6 +91,25 @@ TEST(ContainerLayout, AnUnreachableContainerSaysWhatWhyAndTheFix) {
   }
 }
 
+TEST(ContainerLayout, AStoppedContainerIsUnreachableWhicheverWayTheEngineSaysIt) {
+  // Podman: 255 for exec in a stopped container; Docker: 1, as cat exits for a missing file.
+  for (const auto& [code, message] : std::vector<std::pair<int, std::string>>{
+           {255, "Error: can only create exec sessions on running containers: container state improper"},
+           {1, "Error response from daemon: container 0f3c is not running"}}) {
+    FakeRunner runner;
+    runner.handler = [&, code = code, message = message](const process::Command&) {
+      return test::result(code, "", message + "\n");
+    };
+    try {
+      find_container("docker", "web", runner);
+      FAIL() << code;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "cannot reach docker container 'web': " + message);
+      EXPECT_EQ(e.fix(), "start it (docker start web); 'docker ps' lists the running containers");
+    }
+  }
+}
+
 TEST(ContainerNames, HostileNamesAreRefusedBeforeAnyEngineRuns) {
   for (const std::string& name : std::vector<std::string>{"-u", "--privileged", "-", "", "web db", "web\ndb", std::string("web\0x", 5),
                            "web\x1b[31m", "web\t", "../web", "web/x", "web;rm", "$(id)", "web:/etc", "\xc3\xa9t\xc3\xa9",
