@@ -60,9 +60,8 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
     bool wildcard = !ec && literal.is_unspecified();
     if (!wildcard && std::find(names.begin(), names.end(), opts.host) == names.end())
       names.push_back(opts.host);
-    // Listening beyond loopback, the server can be reached from containers, which know the host
-    // by these names; on loopback alone they could not reach it (but with --network host, as
-    // localhost).
+    // Beyond loopback, containers can reach the server, and they know the host by these names; a
+    // loopback-only server is reachable from a container only with --network host, as localhost.
     bool loopback_only = opts.host == "localhost" || (!ec && literal.is_loopback());
     if (!loopback_only) names = pki::with_container_hosts(names);
     identity = wss::mint_identity(pki::CaRoot(ctx.caroot()).load(), names);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Trust inside containers, with real Podman and the Debian 12 image of image.sh.
 #   containers_test.sh SCENARIO DEVCERT_BIN SOURCE_DIR
-# SCENARIO: install (install/status/uninstall --container against devcert serve, curl inside),
-# dockerfile (podman build from `devcert snippet dockerfile`), compose (the fragment parsed and
-# its mount used), verify (verify-server --from-container). Every container and image a scenario
+# SCENARIO: install (install/status/uninstall --container against devcert serve, curl inside,
+# and verify-server --from-container before and after), dockerfile (podman build from `devcert
+# snippet dockerfile`), compose (the fragment parsed and its mount used). Every container and image a scenario
 # makes is removed when it ends; the host's system stores are compared byte for byte around it.
 # Podman runs with runc (crun is refused by the sandbox of these machines), the ulimits runc then
 # needs, and the host network, so the container's localhost is the host's loopback.
@@ -68,10 +68,21 @@ install)
   "$devcert" status --container "$c" >"$tmp/out" 2>&1 && fail "status --container said trusted before install"
   expect "status before install" "$tmp/out" "container: not installed"
 
+  # verify-server --from-container: the diagnosis inside names the container's own cause.
+  "$devcert" verify-server "wss://localhost:$port/" --from-container "$c" >"$tmp/out" 2>&1 && fail "verify-server passed in a plain container"
+  expect "plain container" "$tmp/out" "in container $c: the root is not in the container's store"
+  expect "plain container" "$tmp/out" "fix: devcert install --container $c"
+  "$devcert" verify-server "wss://localhost:$port/" --from-container "$c" --json >"$tmp/v.json" && fail "--json passed"
+  /usr/bin/python3 "$src/tests/json/validate.py" "$src/man/json/verify-server.schema.json" <"$tmp/v.json" ||
+    fail "verify-server --from-container --json does not follow its schema"
+  [[ -z "$(podman exec "$c" ls /tmp)" ]] || fail "verify-server --from-container left files in the container's /tmp"
+
   "$devcert" install --container "$c" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; fail "install --container failed"; }
   expect "install" "$tmp/out" "container: installed  podman container '$c': /usr/local/share/ca-certificates (Debian/Ubuntu)"
   host_unchanged "after install --container"
   curl_in "$c" || { cat "$tmp/curl.err" >&2; fail "curl in the container failed after install --container"; }
+  "$devcert" verify-server "wss://localhost:$port/" --from-container "$c" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; fail "verify-server failed in the trusted container"; }
+  expect "trusted container" "$tmp/out" "ok: a verifying WebSocket client connects"
   "$devcert" status --container "$c" --json >"$tmp/status.json" || fail "status --container --json: not ok"
   /usr/bin/python3 "$src/tests/json/validate.py" "$src/man/json/status.schema.json" <"$tmp/status.json" ||
     fail "status --container --json does not follow its schema"
@@ -157,22 +168,6 @@ PY
   if command -v podman-compose >/dev/null; then
     echo "podman-compose found: not used here yet (the fragment's own mount and variables were run above)"
   fi
-  ;;
-verify)
-  start_server
-  c=$tag
-  start_container "$c"
-  "$devcert" verify-server "wss://localhost:$port/" --from-container "$c" >"$tmp/out" 2>&1 && fail "verify-server passed in a plain container"
-  expect "plain container" "$tmp/out" "in container $c: the root is not in the container's store"
-  expect "plain container" "$tmp/out" "fix: devcert install --container $c"
-  "$devcert" verify-server "wss://localhost:$port/" --from-container "$c" --json >"$tmp/v.json" && fail "--json passed"
-  /usr/bin/python3 "$src/tests/json/validate.py" "$src/man/json/verify-server.schema.json" <"$tmp/v.json" ||
-    fail "verify-server --from-container --json does not follow its schema"
-  "$devcert" install --container "$c" >/dev/null 2>&1 || fail "install --container"
-  "$devcert" verify-server "wss://localhost:$port/" --from-container "$c" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; fail "verify-server failed in the trusted container"; }
-  expect "trusted container" "$tmp/out" "ok: a verifying WebSocket client connects"
-  [[ -z "$(podman exec "$c" ls /tmp)" ]] || fail "verify-server --from-container left files in the container's /tmp"
-  host_unchanged "after verify-server --from-container"
   ;;
 *) fail "unknown scenario $scenario" ;;
 esac
