@@ -21,6 +21,10 @@ test_pkgs+=(g++-mingw-w64-x86-64-posix)
 # iproute2 gives its EAB test an address beyond loopback in a private network namespace.
 test_pkgs+=(certbot lego dehydrated acme-tiny iproute2)
 pkgs=("${build_pkgs[@]}")
+# Podman (with runc, which the sandbox of CI machines allows where crun is refused), mmdebstrap
+# for the Debian 12 image the container tests make, uidmap and slirp4netns for Podman itself, and
+# python3-yaml to parse the compose fragment (tests/containers/).
+test_pkgs+=(podman runc mmdebstrap uidmap slirp4netns python3-yaml)
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test_pkgs[@]}")
 # npm for the browser test's playwright-core; a Node.js from elsewhere may already bring it.
 [[ "${1:-}" == "--test" ]] && ! command -v npm >/dev/null && pkgs+=(nodejs npm)

@@ -47,6 +47,12 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 # - the JSON schema tests (JsonSchema.*, VerifyServerSchema.*): they validate what the commands
 #   print with python3-jsonschema, a check of the output's shape that sanitizers do not change;
 #   the same commands run sanitized in the CLI, trust and verify-server tests.
+# - the container tests (label containers, and their image fixture container_image): their minutes
+#   are Podman and the distribution's update tool inside containers, and verify-server
+#   --from-container copies devcert into a Debian image, which has no sanitizer runtime for a
+#   sanitized binary to load; the devcert code they drive runs sanitized in ContainerStoreTest.*,
+#   ContainerLayout.*, ContainerNames.*, ContainerCause.* and ContainerSnippet.*. They run in the
+#   normal pass.
 # - readme_transcript: it compares the README with five commands' output, in a mount namespace
 #   whose update-ca-certificates and Java store take most of its time; those commands run
 #   sanitized in Commands.*, the trust store tests and VerifyServer.*. It runs in the normal pass.
@@ -56,8 +62,8 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 #   AcmeHttp.* and AcmeCommand.*, and behind a real client in acme_client_lego. They run in the
 #   normal pass.
 status=0
-(cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE soak \
-  -E '^windows_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$|^acme_client_(certbot|caddy|dehydrated|acme_tiny|validate|eab)$' "$@") || status=$?
+(cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE 'soak|containers' \
+  -E '^container_image$|^windows_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$|^acme_client_(certbot|caddy|dehydrated|acme_tiny|validate|eab)$' "$@") || status=$?
 # An empty file is not a report. Its cause, found in CI: the crash tests SIGKILL devcert ~500
 # times at random moments; one killed during LeakSanitizer's exit-time check left the check's
 # tracer writing "Unable to get registers from thread N", and an empty file where the write was

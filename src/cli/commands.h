@@ -36,6 +36,7 @@ struct IssueOptions {
   std::string p12_password;       // empty: --p12-password-file, DEVCERT_P12_PASSWORD, else "changeit"
   std::string p12_password_file;
   bool fullchain = false;
+  bool for_containers = false;  // also name the host as containers see it (pki/container_hosts.h)
   std::string csr_file;
   std::string config_file;  // --config; empty: devcert.toml found from the current directory up
   bool json = false;

@@ -10,6 +10,15 @@
 namespace devcert::cli {
 
 int run_install(const TrustOptions& opts, Context& ctx) {
+  if (!opts.containers.empty()) {
+    auto ca = trust::load_ca(ctx.caroot());
+    auto stores = container_stores(opts.containers, opts.engine, !opts.stores.empty() || opts.firefox_policy, ctx);
+    auto reports = run_on_store_list(ctx, ca, stores, "installing the root", trust::install_into);
+    // What the system store does not reach inside the container either.
+    ctx.out.note("a runtime with its own root list (Node from nodejs.org, pip's requests) in the container also "
+                 "needs NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE: devcert snippet compose shows them");
+    return containers_succeeded(reports) ? kExitOk : kExitFailure;
+  }
   auto reports =
       run_on_stores(ctx, opts.stores, opts.firefox_policy, "installing the root", trust::install_into);
   bool changed = false;
@@ -25,6 +34,12 @@ int run_install(const TrustOptions& opts, Context& ctx) {
   return trust::any_fatal_failure(reports) ? kExitFailure : kExitOk;
 }
 
+void add_container_options(CLI::App& cmd, TrustOptions& opts) {
+  cmd.add_option("--container", opts.containers,
+                 "A running container (name or ID) whose system store to use instead of the host's; repeatable");
+  cmd.add_option("--engine", opts.engine, "podman or docker (default: the first of them on PATH)");
+}
+
 void add_install_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto opts = std::make_shared<TrustOptions>();
   auto* cmd = app.add_subcommand("install", "Trust the root in the system, NSS (browsers) and Java stores");
@@ -33,9 +48,11 @@ void add_install_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_flag("--firefox-policy", opts->firefox_policy,
                 "Also add the root to Firefox's enterprise policy file (" + trust::kFirefoxPolicyFile.string() +
                     ", needs root) so profiles made later trust it; Firefox then says it is managed");
+  add_container_options(*cmd, *opts);
   cmd->footer("Idempotent: a second run changes nothing and says so.\n"
               "Examples:\n  devcert install\n  devcert install --store nss --store java\n"
-              "  sudo devcert install --firefox-policy");
+              "  sudo devcert install --firefox-policy\n"
+              "  devcert install --container web --container db");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_install(*opts, ctx); });
 }
 

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "error.h"
 #include "pki/ca.h"
+#include "pki/container_hosts.h"
 #include "pki/csr.h"
 #include "pki/export.h"
 #include "pki/inspect.h"
@@ -104,6 +105,11 @@ std::vector<Job> jobs_from_file(const config::ProjectFile& file, const IssueOpti
   for (const config::CertEntry& c : file.certs) {
     Job job;
     job.names = c.names;
+    if (opts.for_containers) {
+      std::vector<std::string> inputs;
+      for (const auto& n : c.names) inputs.push_back(n.input);
+      job.names = pki::parse_subject_names(pki::with_container_hosts(inputs));
+    }
     job.profile = leaf_profile(opts.key_type.empty() ? c.key_type.value_or("") : opts.key_type,
                                days ? days : c.days,
                                opts.client || (!opts.no_client && c.client.value_or(false)));
@@ -124,6 +130,7 @@ Job job_from_arguments(const IssueOptions& opts, const std::optional<pki::Certif
                          : "no names given, and no devcert.toml here or in a parent directory",
                      "devcert issue localhost 127.0.0.1 ::1 (or list them in a devcert.toml: "
                      "devcert init --write-config)");
+  if (opts.for_containers) inputs = pki::with_container_hosts(inputs);
   Job job;
   job.names = pki::parse_subject_names(inputs);
   job.profile = leaf_profile(opts.key_type, days_option(opts), opts.client);
@@ -314,11 +321,14 @@ void add_issue_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--p12-password-file", opts->p12_password_file, "Read the PKCS#12 password from this file's first line")
       ->excludes(password);
   cmd->add_flag("--fullchain", opts->fullchain, "Append the root to the certificate file");
+  cmd->add_flag("--for-containers", opts->for_containers,
+                "Also name the host as containers reach it: host.docker.internal, host.containers.internal");
   cmd->add_option("--csr", opts->csr_file, "Sign this CSR instead of making a key");
   cmd->add_flag("--json", opts->json, "Print paths, names, expiry and fingerprint as JSON");
   cmd->footer("Examples:\n  devcert issue localhost 127.0.0.1 ::1\n"
               "  devcert issue                 # what ./devcert.toml (or a parent's) lists\n"
-              "  devcert issue '*.app.test' app.test --cert-file app.pem --key-file app-key.pem");
+              "  devcert issue '*.app.test' app.test --cert-file app.pem --key-file app-key.pem\n"
+              "  devcert issue --for-containers localhost 127.0.0.1 ::1");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_issue(*opts, ctx); });
 }
 

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "error.h"
+#include "pki/container_hosts.h"
 #include "wss/identity.h"
 
 namespace devcert::cli {
@@ -34,6 +35,10 @@ std::vector<std::string> served_names(const std::string& host) {
   auto literal = wss::asio::ip::make_address(host, ec);
   bool wildcard = !ec && literal.is_unspecified();
   if (!wildcard && std::find(names.begin(), names.end(), host) == names.end()) names.push_back(host);
+  // Beyond loopback, containers can reach the server, and they know the host by these names; a
+  // loopback-only server is reachable from a container only with --network host, as localhost.
+  bool loopback_only = host == "localhost" || (!ec && literal.is_loopback());
+  if (!loopback_only) names = pki::with_container_hosts(names);
   return names;
 }
 

@@ -2,10 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "error.h"
 #include "snippets/snippets.h"
+#include "trust/selection.h"
 #include "util/fs.h"
 
 namespace devcert::cli {
@@ -30,18 +32,33 @@ std::string default_cert_file() {
 
 std::string absolute(const std::string& path) { return stdfs::absolute(path).lexically_normal().string(); }
 
+// The container targets reference the root alone; a leaf's --cert/--key have no place there.
+int run_root_snippet(const snippets::Target& target, const SnippetOptions& opts, Context& ctx) {
+  if (!opts.cert_file.empty() || !opts.key_file.empty())
+    throw UsageError(std::string(target.name) + " uses only the devcert root: --cert and --key are for the servers",
+                     "devcert snippet " + std::string(target.name));
+  trust::CaCertificate ca = trust::load_ca(ctx.caroot());
+  snippets::Values values;
+  values.root_file = absolute(ca.file.string());
+  values.root_name = ca.name;
+  values.base = snippets::find_base(opts.base);
+  ctx.out.out() << snippets::render(target, values);
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_snippet(const SnippetOptions& opts, Context& ctx) {
   if (opts.list) {
     for (const auto& t : snippets::targets())
-      ctx.out.out() << std::string(t.name) << std::string(8 - t.name.size(), ' ') << t.summary << "\n";
+      ctx.out.out() << std::string(t.name) << std::string(12 - std::min<size_t>(t.name.size(), 11), ' ') << t.summary << "\n";
     return kExitOk;
   }
   if (opts.target.empty())
     throw UsageError("name a target: devcert snippet TARGET (devcert snippet --list shows them)",
                      "devcert snippet node");
   const snippets::Target& target = snippets::find_target(opts.target);
+  if (target.root_only) return run_root_snippet(target, opts, ctx);
   if (!opts.key_file.empty() && opts.cert_file.empty())
     throw UsageError("--key needs --cert: give both", "devcert snippet " + opts.target + " --cert F --key F");
 
@@ -84,11 +101,16 @@ void add_snippet_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--port", opts->port, "Port to serve on (default 8443; 0: any free port, node/python/go)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--upstream", opts->upstream, "nginx, caddy: your app's plain http address (default 127.0.0.1:3000)");
+  cmd->add_option("--base", opts->base,
+                  "dockerfile: the base image's distribution: debian (default), ubuntu, alpine, fedora, rhel, arch, "
+                  "opensuse...");
   cmd->add_flag("--list", opts->list, "List the targets");
   cmd->footer("Paths are written absolute, quoted for the target's language.\nExamples:\n"
               "  devcert issue localhost 127.0.0.1 ::1 && devcert snippet node > server.js\n"
               "  devcert snippet nginx --cert app.pem --key app-key.pem \\\n"
-              "      --upstream 127.0.0.1:8080 > nginx.conf");
+              "      --upstream 127.0.0.1:8080 > nginx.conf\n"
+              "  devcert snippet dockerfile --base alpine >> Containerfile\n"
+              "  devcert snippet compose > compose.override.yaml");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_snippet(*opts, ctx); });
 }
 

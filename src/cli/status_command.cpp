@@ -7,13 +7,16 @@
 #include "error.h"
 #include "cli/trust_reports.h"
 #include "trust/selection.h"
+#include "util/process.h"
 
 namespace devcert::cli {
 
 int run_status(const TrustOptions& opts, Context& ctx) {
   auto ca = trust::load_ca(ctx.caroot());
   auto env = ctx.stores();
-  auto stores = trust::make_stores(trust::selected_with_policy(opts.stores, false, ca, env), ctx.runner, env);
+  auto stores = opts.containers.empty()
+                    ? trust::make_stores(trust::selected_with_policy(opts.stores, false, ca, env), ctx.runner, env)
+                    : container_stores(opts.containers, opts.engine, !opts.stores.empty(), ctx);
   auto statuses = trust::status_of(stores, ca);
   bool everywhere = true;
   for (const auto& s : statuses) everywhere &= !s.available || s.installed;
@@ -39,7 +42,11 @@ int run_status(const TrustOptions& opts, Context& ctx) {
                      l.label + "  " + l.path.string() + (l.exists ? "" : " (no database yet)"));
     }
   }
-  if (!everywhere) ctx.out.line("not trusted everywhere: run 'devcert install'");
+  if (!everywhere) {
+    std::vector<std::string> argv{"devcert", "install"};
+    for (const auto& c : opts.containers) argv.insert(argv.end(), {"--container", c});
+    ctx.out.line("not trusted everywhere: run '" + process::display(argv) + "'");
+  }
   return everywhere ? kExitOk : kExitFailure;
 }
 
@@ -48,8 +55,9 @@ void add_status_command(CLI::App& app, Context& ctx, int& exit_code) {
   auto* cmd = app.add_subcommand("status", "Show in which trust stores the root is installed");
   cmd->add_option("--store", opts->stores, "Only this store: system, nss, java or firefox-policy; repeatable");
   cmd->add_flag("--json", opts->json, "Print JSON");
+  add_container_options(*cmd, *opts);
   cmd->footer("Exit status: 0 when the root is installed in every available selected store, 1 otherwise.\n"
-              "Examples:\n  devcert status\n  devcert status --store nss --json");
+              "Examples:\n  devcert status\n  devcert status --store nss --json\n  devcert status --container web");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_status(*opts, ctx); });
 }
 

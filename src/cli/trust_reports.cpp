@@ -1,5 +1,7 @@
 #include "cli/trust_reports.h"
 
+#include "error.h"
+#include "trust/container_store.h"
 #include "trust/selection.h"
 
 namespace devcert::cli {
@@ -31,6 +33,12 @@ std::vector<trust::StoreReport> run_on_stores(Context& ctx, const std::vector<st
   trust::StoreEnvironment env = ctx.stores();
   trust::StoreList stores = trust::make_stores(trust::selected_with_policy(store_flags, add_policy, ca, env),
                                                ctx.runner, env);
+  return run_on_store_list(ctx, ca, stores, doing, action);
+}
+
+std::vector<trust::StoreReport> run_on_store_list(Context& ctx, const trust::CaCertificate& ca,
+                                                  trust::StoreList& stores, const std::string& doing,
+                                                  StoreAction action) {
   ctx.out.line("root " + ca.name + " (SHA-256 " + ca.fingerprint + ")");
   std::vector<trust::StoreReport> reports;
   {
@@ -39,6 +47,25 @@ std::vector<trust::StoreReport> run_on_stores(Context& ctx, const std::vector<st
   }
   print_reports(ctx.out, reports);
   return reports;
+}
+
+trust::StoreList container_stores(const std::vector<std::string>& containers, const std::string& engine,
+                                  bool host_stores_named, Context& ctx) {
+  if (host_stores_named)
+    throw UsageError("--container works on the container's system store: --store and --firefox-policy are the host's",
+                     "give either --container NAME or --store NAME");
+  for (const auto& name : containers) trust::check_container_name(name);
+  std::string chosen = trust::pick_container_engine(engine, ctx.runner);
+  trust::StoreList stores;
+  for (const auto& name : containers)
+    stores.push_back(std::make_unique<trust::ContainerStore>(ctx.runner, trust::find_container(chosen, name, ctx.runner)));
+  return stores;
+}
+
+bool containers_succeeded(const std::vector<trust::StoreReport>& reports) {
+  for (const auto& r : reports)
+    if (r.outcome == trust::Outcome::failed || r.outcome == trust::Outcome::unavailable) return false;
+  return true;
 }
 
 }  // namespace devcert::cli

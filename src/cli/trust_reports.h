@@ -25,5 +25,18 @@ using StoreAction = std::vector<trust::StoreReport> (*)(trust::StoreList&, const
                                                          const trust::StoreProgress&);
 std::vector<trust::StoreReport> run_on_stores(Context& ctx, const std::vector<std::string>& store_flags,
                                               bool add_policy, const std::string& doing, StoreAction action);
+// The same over stores already made: say which root, run `action`, print the reports.
+std::vector<trust::StoreReport> run_on_store_list(Context& ctx, const trust::CaCertificate& ca,
+                                                  trust::StoreList& stores, const std::string& doing,
+                                                  StoreAction action);
+
+// --container NAME...: one store per container (trust/container_store.h), every container found
+// before any changes, so one that cannot be reached fails the command with nothing done.
+// UsageError when the host's --store or --firefox-policy is asked for too.
+trust::StoreList container_stores(const std::vector<std::string>& containers, const std::string& engine,
+                                  bool host_stores_named, Context& ctx);
+// Whether every container report is a success: an unavailable container store (its image lacks
+// the CA tooling) fails the command, as it is the one store asked for.
+bool containers_succeeded(const std::vector<trust::StoreReport>& reports);
 
 }  // namespace devcert::cli

@@ -68,6 +68,9 @@ void print_checklist(const wss::SelfTestReport& report, const SelfTestVerdicts& 
 }  // namespace
 
 int run_verify_server(const VerifyServerOptions& opts, Context& ctx) {
+  if (!opts.from_container.empty()) return run_verify_from_container(opts, ctx);
+  if (!opts.engine.empty())
+    throw UsageError("--engine goes with --from-container", "devcert verify-server URL --from-container NAME --engine podman");
   if (!opts.url.empty()) return run_verify_url(opts, ctx);
   wss::SelfTestOptions options;
   options.caroot = ctx.caroot();
@@ -110,6 +113,11 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--client-cert", opts->client_cert_file,
                   "With a URL: present this client certificate (PEM, from devcert issue --client) when asked");
   cmd->add_option("--client-key", opts->client_key_file, "With a URL: the key of --client-cert");
+  cmd->add_option("--from-container", opts->from_container,
+                  "With a URL: diagnose from inside this running container (its DNS, network and trust store)");
+  cmd->add_option("--engine", opts->engine, "With --from-container: podman or docker (default: the first on PATH)");
+  // Set by --from-container on the copy it runs inside the container; not for people.
+  cmd->add_option("--in-container", opts->in_container)->group("");
   cmd->add_option("--cert", opts->cert_file, "Check this certificate file instead of a minted leaf");
   cmd->add_option("--key", opts->key_file, "The key of --cert");
   cmd->add_flag("--require-trust", opts->require_trust,
@@ -128,7 +136,8 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
               "the stores). Exit 0 when your root works; with --require-trust, only when\n"
               "this machine trusts it too. Certificates found in this directory or\n"
               "devcert.toml are listed with the command that proves them.\n"
-              "Examples:\n  devcert verify-server\n  devcert verify-server wss://localhost:8443/ --json");
+              "Examples:\n  devcert verify-server\n  devcert verify-server wss://localhost:8443/ --json\n"
+              "  devcert verify-server wss://localhost:8443/ --from-container web");
   cmd->callback([opts, &ctx, &exit_code] { exit_code = run_verify_server(*opts, ctx); });
 }
 

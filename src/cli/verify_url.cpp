@@ -4,6 +4,7 @@
 
 #include "cli/wss_commands.h"
 #include "diagnose/causes.h"
+#include "diagnose/container_causes.h"
 #include "diagnose/diagnose.h"
 #include "error.h"
 #include "pki/ca.h"
@@ -80,6 +81,12 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
   d.echo = !opts.no_echo;
   read_client_certificate(opts, d);
   diagnose::Diagnosis result = diagnose::diagnose(d);
+  std::optional<diagnose::ContainerCause> in_container;
+  if (!opts.in_container.empty()) in_container = diagnose::container_cause(result, opts.in_container);
+  if (in_container) {
+    result.message = in_container->what;
+    result.fix = in_container->fix;
+  }
 
   if (opts.json) {
     // Every text field is escaped (diagnose.cpp); `replace` keeps the JSON valid even so.
@@ -93,6 +100,10 @@ int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {
     return kExitOk;
   }
   ctx.out.line("");
+  if (in_container) {
+    Unquiet loud(ctx);
+    ctx.out.line("in container " + opts.in_container + ": " + in_container->what);
+  }
   print_cause(result, ctx, "");
   return kExitFailure;
 }

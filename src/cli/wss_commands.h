@@ -42,9 +42,17 @@ struct VerifyServerOptions {
   // --client-cert / --client-key: the certificate to present when the server asks for one.
   std::string client_cert_file;
   std::string client_key_file;
+  // --from-container NAME: run the URL's diagnosis inside that running container (its DNS, its
+  // network, its trust store) with --engine's CLI; in_container is what the copy inside is told.
+  std::string from_container;
+  std::string engine;
+  std::string in_container;
 };
 int run_verify_server(const VerifyServerOptions& opts, Context& ctx);
 int run_verify_url(const VerifyServerOptions& opts, Context& ctx);
+// verify_from_container.cpp: copies this devcert and the root (never its key) into the
+// container, runs the diagnosis there and passes its report and exit status on.
+int run_verify_from_container(const VerifyServerOptions& opts, Context& ctx);
 
 // How both modes of verify-server print a walk (verify_url.cpp): its stages as a checklist
 // (a failure shown as a warning when `failure_is_warning`), then the cause, every problem seen,

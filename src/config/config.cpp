@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "pki/constraints.h"
+#include "pki/container_hosts.h"
 #include "pki/keys.h"
 #include "pki/leaf_rules.h"
 #include "util/fs.h"
@@ -182,7 +183,7 @@ class Reader {
   }
 
   CertEntry read_cert(const toml::table& table) const {
-    check_keys(table, "[[cert]]", {"names", "key_type", "days", "client", "cert", "key", "p12"});
+    check_keys(table, "[[cert]]", {"names", "key_type", "days", "client", "for_containers", "cert", "key", "p12"});
     CertEntry entry;
     entry.where = where(table.source());
     const toml::node* names = table.get("names");
@@ -194,6 +195,12 @@ class Reader {
       entry.names = pki::parse_subject_names(inputs);
     } catch (const pki::SubjectNameError& e) {
       fail(*names->as_array()->get(e.index()), e.what(), e.fix());
+    }
+    // Two fixed names under `internal`, inside the default constraints: a cloned repository gains
+    // nothing it could not already list in names.
+    if (const toml::node* n = table.get("for_containers")) {
+      if (!n->is_boolean()) fail(*n, "for_containers must be true or false, not " + std::string(type_name(*n)));
+      if (n->as_boolean()->get()) entry.names = pki::parse_subject_names(pki::with_container_hosts(inputs));
     }
     if (const toml::node* n = table.get("key_type")) entry.key_type = key_type_of(*n);
     if (const toml::node* n = table.get("days")) entry.days = leaf_days_of(*n);

@@ -76,6 +76,10 @@ const std::vector<Target>& targets() {
       {"node", "node.js", "Node.js https + ws: a wss:// echo server", quote_c_like, true},
       {"python", "python.py", "Python ssl + websockets: a wss:// echo server", quote_c_like, true},
       {"go", "go.go", "Go net/http: an https:// server, standard library only", quote_c_like, true},
+      {"dockerfile", "Dockerfile", "Dockerfile/Containerfile lines that bake the root into an image (--base)",
+       quote_c_like, false, true},
+      {"compose", "compose.yaml", "compose fragment: the root mounted read-only, runtimes pointed at it",
+       quote_c_like, false, true},
   };
   return all;
 }
@@ -89,16 +93,49 @@ const Target& find_target(std::string_view name) {
                    "devcert snippet --list");
 }
 
+trust::LinuxLayout find_base(std::string_view base) {
+  if (auto layout = trust::layout_with_id(base)) return *layout;
+  std::string valid;
+  for (const auto& layout : trust::linux_layouts())
+    for (const auto& id : layout.ids) valid += (valid.empty() ? "" : ", ") + id;
+  throw UsageError("unknown --base '" + std::string(base) + "': valid base images are " + valid,
+                   "devcert snippet dockerfile --base debian");
+}
+
+namespace {
+
+// The Dockerfile's and compose file's placeholders: the host store table's paths and commands.
+std::string container_value(std::string_view name, const Target& target, const Values& values) {
+  const auto& base = values.base;
+  if (name == "root") return target.quote(values.root_file);
+  if (name == "context_file") return std::string(kContextRootFile);
+  if (!base) throw std::logic_error("snippet " + std::string(target.name) + " needs a base layout");
+  if (name == "family") return base->family;
+  if (name == "anchor") return (base->anchors_dir / (values.root_name + base->extension)).string();
+  if (name == "bundle") return base->bundle.string();
+  if (name == "update_tool") return base->update_argv.front();
+  if (name == "update") {
+    std::string line;
+    for (const auto& word : base->update_argv) line += (line.empty() ? "" : " ") + word;
+    return line;
+  }
+  if (name == "image_install") return base->image_install;
+  throw std::logic_error("unknown placeholder {{" + std::string(name) + "}} in " + std::string(target.file));
+}
+
+}  // namespace
+
 std::string render(const Target& target, const Values& values) {
   if (values.port == 0 && !target.any_port)
     throw UsageError(std::string(target.name) + " needs a fixed port: --port 0 is for the programs (node, python, go)");
-  for (const auto* path : {&values.cert_file, &values.key_file})
+  for (const auto* path : {&values.cert_file, &values.key_file, &values.root_file})
     if (std::any_of(path->begin(), path->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
       cannot_express(*path, target.name, "the path holds a control character");
 
   auto text = templates::find("snippets/" + std::string(target.file));
   if (!text) throw std::logic_error("templates/snippets/" + std::string(target.file) + " is not embedded");
   auto value_of = [&](std::string_view name) -> std::string {
+    if (target.root_only) return container_value(name, target, values);
     if (name == "cert") return target.quote(values.cert_file);
     if (name == "key") return target.quote(values.key_file);
     if (name == "port") return std::to_string(values.port);

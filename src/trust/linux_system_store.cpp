@@ -27,27 +27,30 @@ std::string pem_body(const std::string& pem) {
   return strip_ws(std::string_view(pem).substr(begin, end - begin));
 }
 
-std::vector<std::string> os_release_ids(const stdfs::path& root) {
+// ID first, then each ID_LIKE word: os-release(5).
+std::vector<std::string> os_release_id_list(std::string_view text) {
   std::vector<std::string> ids;
-  for (const char* file : {"etc/os-release", "usr/lib/os-release"}) {
-    if (!stdfs::is_regular_file(root / file)) continue;
-    std::istringstream in(fs::read_file(root / file));
-    std::string line, id, like;
-    while (std::getline(in, line)) {
-      auto eq = line.find('=');
-      if (eq == std::string::npos) continue;
-      std::string key = line.substr(0, eq), value = line.substr(eq + 1);
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
-        value = value.substr(1, value.size() - 2);
-      if (key == "ID") id = value;
-      if (key == "ID_LIKE") like = value;
-    }
-    if (!id.empty()) ids.push_back(id);
-    std::istringstream words(like);
-    for (std::string w; words >> w;) ids.push_back(w);
-    break;
+  std::istringstream in{std::string(text)};
+  std::string line, id, like;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
+      value = value.substr(1, value.size() - 2);
+    if (key == "ID") id = value;
+    if (key == "ID_LIKE") like = value;
   }
+  if (!id.empty()) ids.push_back(id);
+  std::istringstream words(like);
+  for (std::string w; words >> w;) ids.push_back(w);
   return ids;
+}
+
+std::vector<std::string> os_release_ids(const stdfs::path& root) {
+  for (const char* file : {"etc/os-release", "usr/lib/os-release"})
+    if (stdfs::is_regular_file(root / file)) return os_release_id_list(fs::read_file(root / file));
+  return {};
 }
 
 }  // namespace
@@ -59,28 +62,48 @@ const std::vector<LinuxLayout>& linux_layouts() {
       {"Debian/Ubuntu", {"debian", "ubuntu", "linuxmint", "pop", "raspbian", "kali"},
        "/usr/local/share/ca-certificates", ".crt", {"update-ca-certificates"},
        "/etc/ssl/certs/ca-certificates.crt", "sudo apt-get install ca-certificates",
-       "/etc/ssl/certs", "/etc/ssl/certs/java/cacerts"},
+       "/etc/ssl/certs", "/etc/ssl/certs/java/cacerts",
+       "apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*"},
       {"Alpine", {"alpine"}, "/usr/local/share/ca-certificates", ".crt",
        {"update-ca-certificates"}, "/etc/ssl/certs/ca-certificates.crt",
-       "sudo apk add ca-certificates", "/etc/ssl/certs"},
+       "sudo apk add ca-certificates", "/etc/ssl/certs", {}, "apk add --no-cache ca-certificates"},
       {"Fedora/RHEL", {"fedora", "rhel", "centos", "rocky", "almalinux", "amzn", "ol"},
        "/etc/pki/ca-trust/source/anchors", ".pem", {"update-ca-trust", "extract"},
-       "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "sudo dnf install ca-certificates", {}},
+       "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "sudo dnf install ca-certificates", {}, {},
+       "dnf install -y ca-certificates && dnf clean all"},
       {"Arch", {"arch", "manjaro", "endeavouros"}, "/etc/ca-certificates/trust-source/anchors",
        ".crt", {"trust", "extract-compat"}, "/etc/ssl/certs/ca-certificates.crt",
-       "sudo pacman -S p11-kit ca-certificates", {}},
+       "sudo pacman -S p11-kit ca-certificates", {}, {},
+       "pacman -Sy --noconfirm p11-kit ca-certificates"},
       {"openSUSE", {"opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "suse"},
        "/etc/pki/trust/anchors", ".pem", {"update-ca-certificates"},
-       "/var/lib/ca-certificates/ca-bundle.pem", "sudo zypper install ca-certificates", {}},
+       "/var/lib/ca-certificates/ca-bundle.pem", "sudo zypper install ca-certificates", {}, {},
+       "zypper --non-interactive install ca-certificates"},
   };
   return layouts;
 }
 
+std::optional<LinuxLayout> layout_with_id(std::string_view id) {
+  for (const auto& layout : linux_layouts())
+    for (const auto& known : layout.ids)
+      if (id == known) return layout;
+  return std::nullopt;
+}
+
+std::optional<LinuxLayout> layout_from_os_release(std::string_view os_release) {
+  for (const auto& id : os_release_id_list(os_release))
+    if (auto layout = layout_with_id(id)) return layout;
+  return std::nullopt;
+}
+
+bool bundle_holds(std::string_view bundle_text, const CaCertificate& ca) {
+  std::string body = pem_body(ca.pem);
+  return !body.empty() && strip_ws(bundle_text).find(body) != std::string::npos;
+}
+
 std::optional<LinuxLayout> detect_linux_layout(const stdfs::path& root) {
   for (const auto& id : os_release_ids(root))
-    for (const auto& layout : linux_layouts())
-      for (const auto& known : layout.ids)
-        if (id == known) return layout;
+    if (auto layout = layout_with_id(id)) return layout;
   std::error_code ec;
   for (const auto& layout : linux_layouts())
     if (stdfs::is_directory(root / layout.anchors_dir.relative_path(), ec)) return layout;
@@ -137,7 +160,7 @@ bool LinuxSystemStore::contains(const CaCertificate& ca) {
   auto bundle = bundle_path();
   if (bundle && stdfs::exists(*bundle, ec)) {
     try {
-      return strip_ws(fs::read_file(*bundle, fs::kBundleLimit)).find(pem_body(ca.pem)) != std::string::npos;
+      return bundle_holds(fs::read_file(*bundle, fs::kBundleLimit), ca);
     } catch (const Error&) {
       return true;  // unreadable bundle: the anchor is what we can see
     }

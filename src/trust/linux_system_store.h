@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trust/store.h"
@@ -22,6 +23,10 @@ struct LinuxLayout {
   std::string install_hint;             // the package command that brings update_argv[0]
   stdfs::path links_dir;                // Debian/Alpine: where the update links each anchor
   stdfs::path java_cacerts;             // Debian: the keystore its update hook copies anchors into
+  // The image's own package manager, non-interactive, adding what update_argv needs: a
+  // Containerfile's RUN line, and the fix when a container's image lacks it (devcert installs
+  // nothing into an image itself).
+  std::string image_install;
 };
 
 const std::vector<LinuxLayout>& linux_layouts();
@@ -29,6 +34,16 @@ const std::vector<LinuxLayout>& linux_layouts();
 // From `root`/etc/os-release (ID, then ID_LIKE), else the first layout whose anchors
 // directory exists under `root`.
 std::optional<LinuxLayout> detect_linux_layout(const stdfs::path& root);
+
+// The layout an os-release text names (ID, then each ID_LIKE word); a container's, read
+// through its engine.
+std::optional<LinuxLayout> layout_from_os_release(std::string_view os_release);
+
+// The layout one of whose ids is `id` ("debian", "alpine", "fedora"): `snippet --base`.
+std::optional<LinuxLayout> layout_with_id(std::string_view id);
+
+// True when the PEM bundle `bundle_text` holds `ca` (its base64 body, whitespace ignored).
+bool bundle_holds(std::string_view bundle_text, const CaCertificate& ca);
 
 struct LinuxSystemOptions {
   stdfs::path root = "/";              // prefix for every path: tests point it at a fake tree

@@ -173,7 +173,7 @@ TEST(ConfigParse, UnknownKeyErrorListsTheValidKeys) {
     parse("[[cert]]\nnames = [\"localhost\"]\nclients = true\n", "devcert.toml");
     FAIL() << "parsed";
   } catch (const Error& e) {
-    EXPECT_EQ(e.fix(), "the keys there are: names, key_type, days, client, cert, key, p12");
+    EXPECT_EQ(e.fix(), "the keys there are: names, key_type, days, client, for_containers, cert, key, p12");
   }
 }
 

@@ -152,12 +152,12 @@ class Snippet : public testing::Test {
 TEST_F(Snippet, ListsTargetsAndRejectsUnknownOnes) {
   auto list = run_devcert({"snippet", "--list"}, caroot);
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  for (const char* target : {"nginx", "caddy", "node", "python", "go"})
+  for (const char* target : {"nginx", "caddy", "node", "python", "go", "dockerfile", "compose"})
     EXPECT_NE(list.out.find(std::string(target) + " "), std::string::npos) << target << "\n" << list.out;
 
   auto unknown = run_devcert({"snippet", "apache"}, caroot);
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.err.find("unknown snippet target 'apache': valid targets are nginx, caddy, node, python, go"),
+  EXPECT_NE(unknown.err.find("unknown snippet target 'apache': valid targets are nginx, caddy, node, python, go, dockerfile, compose"),
             std::string::npos) << unknown.err;
   EXPECT_EQ(unknown.out, "");
   EXPECT_EQ(run_devcert({"snippet"}, caroot).exit_code, 2);
