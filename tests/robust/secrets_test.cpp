@@ -165,11 +165,15 @@ TEST_F(Secrets, NoOutputOfAnyRunHoldsPrivateKeyMaterial) {
 }
 
 // Every file under src/ that runs a program does it with an argv vector (util/process.h):
-// no C library call that hands a string to a shell, no "sh -c".
+// no C library call that hands a string to a shell, no "sh -c" with a script made at run time.
+// One form is allowed: "sh", "-c", kSomeScript, "sh", args... inside a container, whose image
+// may lack every tool but its shell (`command -v` is a builtin). The script is then a fixed
+// constant and every name reaches it as a positional parameter, never as script text.
 TEST(ExternalTools, RunOnlyFromArgvVectors) {
   // A call, not a declaration or prose: `std::system(`, `= popen(`, `(system(`, a statement.
   const std::regex shell_call(R"((std::|[^\w:.>]::|[=(!,;{]\s*|^\s*|return\s+)(system|popen|wordexp)\()");
   const std::regex shell_argv(R"("(/bin/|/usr/bin/)?(ba|da|z)?sh"\s*,\s*"-c")");
+  const std::regex fixed_script(R"("sh"\s*,\s*"-c"\s*,\s*k[A-Z]\w*\s*,\s*"sh"\s*[,}])");
   const std::regex exec_family(R"(\bexecl[pe]?\s*\()");
   int files = 0;
   for (const auto& e : stdfs::recursive_directory_iterator(stdfs::path(DEVCERT_SOURCE_DIR) / "src")) {
@@ -182,7 +186,7 @@ TEST(ExternalTools, RunOnlyFromArgvVectors) {
       ++n;
       std::string where = e.path().string() + ":" + std::to_string(n) + ": " + line;
       EXPECT_FALSE(std::regex_search(line, shell_call)) << where;
-      EXPECT_FALSE(std::regex_search(line, shell_argv)) << where;
+      EXPECT_FALSE(std::regex_search(line, shell_argv) && !std::regex_search(line, fixed_script)) << where;
       EXPECT_FALSE(std::regex_search(line, exec_family)) << where;
       EXPECT_EQ(line.find("/bin/sh"), std::string::npos) << where;
     }
