@@ -37,7 +37,7 @@ CLIENTS = 12
 NAMES = ["sigkill.example.test", "127.0.0.1"]
 # The kill comes after this many certificates or this long, whichever is first; both bounded so
 # the test's length does not depend on the machine's speed.
-KILL_AFTER_CERTS = 40
+KILL_AFTER_CERTS = 100
 KILL_AFTER_SECONDS = 20
 DEADLINE_SECONDS = 90
 
