@@ -81,7 +81,7 @@ constexpr std::array<const char*, 12> kJwsFuzzTargets = {
     "/order/1",     "/order/1/finalize", "/authz/1",  "/chall/1",    "/cert/1",    "/new-order?x"};
 
 // The parser alone: whatever it accepts has the shape the service relies on.
-void parse_alone(std::string_view data) {
+void jws_parse_alone(std::string_view data) {
   for (bool mac : {false, true}) {
     acme::Jws jws;
     try {
@@ -114,7 +114,7 @@ void parse_alone(std::string_view data) {
 
 void jws(std::string_view data) {
   if (data.empty()) return;
-  parse_alone(data);
+  jws_parse_alone(data);
   JwsFuzzServer server;
   auto selector = static_cast<unsigned char>(data[0]);
   std::string target = kJwsFuzzTargets[selector % kJwsFuzzTargets.size()];
