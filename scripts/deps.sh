@@ -11,6 +11,9 @@ test_pkgs=(groff-base mandoc man-db dpkg-dev file mkcert libnss3-tools python3
 test_pkgs+=(fish)
 # python3-jsonschema: tests/json/validate.py checks every command's --json output against man/json.
 test_pkgs+=(python3-jsonschema)
+# python3-acme (certbot's ACME library): the acme_sigkill test's clients and bench/acme_bench.py's;
+# pebble: the ACME server bench/acme_bench.py compares devcert acme with.
+test_pkgs+=(python3-acme pebble)
 # libFuzzer and its sanitizer runtimes, llvm-symbolizer: scripts/fuzz.sh (issue 7).
 test_pkgs+=(clang libclang-rt-14-dev llvm)
 # firefox-esr: the real Firefox test (tests/trust/firefox_browser_test.cpp) over puppeteer-core.

@@ -14,7 +14,7 @@ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CX
 cmake --build "$BUILD_DIR" --target fuzz_targets -j"$(nproc)"
 
 targets=("$@")
-((${#targets[@]})) || targets=(names certificate csr http_response url websocket_frame config private_key java_keystore)
+((${#targets[@]})) || targets=(names certificate csr http_response url websocket_frame config private_key java_keystore jws)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 # One target per core at a time: each run is single-threaded, and CI waits for all of them.
 jobs=${FUZZ_JOBS:-$(nproc)}

@@ -14,4 +14,4 @@ scripts/package_test.sh
 scripts/sanitize.sh
 # Hardening: each libFuzzer target for FUZZ_SECONDS from its committed corpus, one per core at a
 # time (the corpus alone is replayed in ctest too, FuzzCorpus.*).
-FUZZ_SECONDS=${FUZZ_SECONDS:-6} scripts/fuzz.sh names certificate csr http_response url websocket_frame config private_key java_keystore
+FUZZ_SECONDS=${FUZZ_SECONDS:-6} scripts/fuzz.sh names certificate csr http_response url websocket_frame config private_key java_keystore jws

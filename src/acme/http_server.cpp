@@ -48,21 +48,33 @@ void HttpServer::start(unsigned threads) {
   if (started_) return;
   started_ = true;
   for (auto& a : acceptors_) asio::co_spawn(ioc_, accept_loop(*a), asio::detached);
-  for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
+  threads_.emplace_back([this] { ioc_.run(); });
+  for (unsigned i = 1; i < threads; ++i) {
+    auto& ioc = *more_.emplace_back(std::make_unique<asio::io_context>(1));
+    idle_.push_back(asio::make_work_guard(ioc));  // it has no connection yet
+    threads_.emplace_back([&ioc] { ioc.run(); });
+  }
+}
+
+asio::io_context& HttpServer::next_context() {
+  std::size_t i = next_++ % (more_.size() + 1);
+  return i == 0 ? ioc_ : *more_[i - 1];
 }
 
 void HttpServer::stop() {
   if (!started_) return;
   started_ = false;
   ioc_.stop();
+  for (auto& ioc : more_) ioc->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  idle_.clear();
 }
 
 wss::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor) {
   for (;;) {
-    // Each connection on its own strand: its coroutine and its timers never run at once.
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc_), use_tuple);
+    // Each connection on one thread's io_context: its coroutine and its timers never run at once.
+    auto [ec, socket] = co_await acceptor.async_accept(next_context(), use_tuple);
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       // Out of descriptors and the like: wait a moment rather than spin.
@@ -75,6 +87,9 @@ wss::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor) {
       socket.close(ignored);
       continue;
     }
+    // A response is one write; without this it can wait for the ACK of the previous one.
+    wss::error_code nodelay;
+    socket.set_option(tcp::no_delay(true), nodelay);
     auto executor = socket.get_executor();
     asio::co_spawn(executor, session(std::move(socket)), asio::detached);
   }

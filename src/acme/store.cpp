@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <memory>
+#include <unordered_map>
 
 #include "error.h"
 
@@ -19,13 +20,66 @@ namespace {
               "check the CAROOT's acme.db is a devcert ACME database and the disk is not full");
 }
 
+}  // namespace
+
+// The prepared statements, by their SQL. A statement is lent to one Stmt at a time; a query
+// whose statement is out already (the same SQL nested) gets one of its own.
+class Store::Statements {
+ public:
+  struct Entry {
+    sqlite3_stmt* stmt = nullptr;
+    bool out = false;
+  };
+  explicit Statements(sqlite3* db) : db_(db) {}
+  ~Statements() {
+    for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
+  }
+  sqlite3* db() const { return db_; }
+  // The statement, and its cache entry (null for one of its own, to be finalized after use).
+  std::pair<sqlite3_stmt*, Entry*> take(const std::string& sql) {
+    auto [it, fresh] = cache_.try_emplace(sql);
+    Entry& entry = it->second;
+    if (!fresh && !entry.out) {
+      entry.out = true;
+      return {entry.stmt, &entry};
+    }
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, fresh ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr) !=
+        SQLITE_OK) {
+      if (fresh) cache_.erase(it);
+      fail(db_, "preparing a query");
+    }
+    if (!fresh) return {stmt, nullptr};
+    entry = {stmt, true};
+    return {stmt, &entry};
+  }
+  void give_back(sqlite3_stmt* stmt, Entry* entry) {
+    if (!entry) {
+      sqlite3_finalize(stmt);
+      return;
+    }
+    // Reset at once: a SELECT left mid-way would hold its read transaction open.
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    entry->out = false;
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, Entry> cache_;  // elements stay put when it grows
+};
+
+namespace {
+
 // One prepared statement, bound by position from 1, stepped row by row.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "preparing a query");
+  Stmt(Store::Statements& statements, const std::string& sql) : statements_(statements), db_(statements.db()) {
+    std::tie(stmt_, entry_) = statements.take(sql);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() { statements_.give_back(stmt_, entry_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
   Stmt& bind(int64_t v) { return check(sqlite3_bind_int64(stmt_, ++n_, v)); }
   Stmt& bind(const std::string& v) {
     return check(sqlite3_bind_text(stmt_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
@@ -56,8 +110,10 @@ class Stmt {
     if (rc != SQLITE_OK) fail(db_, "binding a value");
     return *this;
   }
+  Store::Statements& statements_;
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  Store::Statements::Entry* entry_ = nullptr;
   int n_ = 0;
 };
 
@@ -151,38 +207,42 @@ Store::Store(const std::filesystem::path& file) {
   // the process is killed, only on a power cut, which a development server can afford.
   exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   exec(db_, kSchema);
+  statements_ = std::make_unique<Statements>(db_);
 }
 
-Store::~Store() { sqlite3_close(db_); }
+Store::~Store() {
+  statements_.reset();  // finalized before the connection closes
+  sqlite3_close(db_);
+}
 
 int64_t Store::add_account(const Account& a) {
-  Stmt q(db_, "INSERT INTO accounts(thumbprint, jwk, status, contact, eab_kid, created) VALUES(?,?,?,?,?,?)");
+  Stmt q(*statements_, "INSERT INTO accounts(thumbprint, jwk, status, contact, eab_kid, created) VALUES(?,?,?,?,?,?)");
   q.bind(a.thumbprint).bind(a.jwk.dump()).bind(a.status).bind(a.contact.dump()).bind(a.eab_kid).bind(a.created).run();
   return sqlite3_last_insert_rowid(db_);
 }
 
 std::optional<Account> Store::account(int64_t id) {
-  Stmt q(db_, "SELECT id, thumbprint, jwk, status, contact, eab_kid, created FROM accounts WHERE id = ?");
+  Stmt q(*statements_, "SELECT id, thumbprint, jwk, status, contact, eab_kid, created FROM accounts WHERE id = ?");
   q.bind(id);
   if (!q.step()) return std::nullopt;
   return read_account(q);
 }
 
 std::optional<Account> Store::account_by_thumbprint(const std::string& thumbprint) {
-  Stmt q(db_, "SELECT id, thumbprint, jwk, status, contact, eab_kid, created FROM accounts WHERE thumbprint = ?");
+  Stmt q(*statements_, "SELECT id, thumbprint, jwk, status, contact, eab_kid, created FROM accounts WHERE thumbprint = ?");
   q.bind(thumbprint);
   if (!q.step()) return std::nullopt;
   return read_account(q);
 }
 
 void Store::update_account(const Account& a) {
-  Stmt q(db_, "UPDATE accounts SET thumbprint = ?, jwk = ?, status = ?, contact = ? WHERE id = ?");
+  Stmt q(*statements_, "UPDATE accounts SET thumbprint = ?, jwk = ?, status = ?, contact = ? WHERE id = ?");
   q.bind(a.thumbprint).bind(a.jwk.dump()).bind(a.status).bind(a.contact.dump()).bind(a.id).run();
 }
 
 int64_t Store::add_order(Order& order, std::vector<Authz>& authzs) {
   Tx tx(db_);
-  Stmt q(db_, "INSERT INTO orders(account, status, expires, identifiers, authzs, error, certificate, replaces, "
+  Stmt q(*statements_, "INSERT INTO orders(account, status, expires, identifiers, authzs, error, certificate, replaces, "
               "created) VALUES(?,?,?,?,'[]',?,0,?,?)");
   q.bind(order.account).bind(order.status).bind(order.expires).bind(identifiers_json(order.identifiers).dump());
   q.bind(order.error).bind(order.replaces).bind(order.created).run();
@@ -190,26 +250,26 @@ int64_t Store::add_order(Order& order, std::vector<Authz>& authzs) {
   order.authzs.clear();
   for (Authz& a : authzs) {
     a.order = order.id;
-    Stmt qa(db_, "INSERT INTO authzs(order_id, account, type, value, wildcard, status, expires) VALUES(?,?,?,?,?,?,?)");
+    Stmt qa(*statements_, "INSERT INTO authzs(order_id, account, type, value, wildcard, status, expires) VALUES(?,?,?,?,?,?,?)");
     qa.bind(a.order).bind(a.account).bind(a.identifier.type).bind(a.identifier.value);
     qa.bind(int64_t{a.wildcard}).bind(a.status).bind(a.expires).run();
     a.id = sqlite3_last_insert_rowid(db_);
     for (Challenge& c : a.challenges) {
       c.authz = a.id;
-      Stmt qc(db_, "INSERT INTO challenges(authz, type, token, status, validated, error) VALUES(?,?,?,?,?,?)");
+      Stmt qc(*statements_, "INSERT INTO challenges(authz, type, token, status, validated, error) VALUES(?,?,?,?,?,?)");
       qc.bind(c.authz).bind(c.type).bind(c.token).bind(c.status).bind(c.validated).bind(c.error).run();
       c.id = sqlite3_last_insert_rowid(db_);
     }
     order.authzs.push_back(a.id);
   }
-  Stmt u(db_, "UPDATE orders SET authzs = ? WHERE id = ?");
+  Stmt u(*statements_, "UPDATE orders SET authzs = ? WHERE id = ?");
   u.bind(nlohmann::json(order.authzs).dump()).bind(order.id).run();
   tx.commit();
   return order.id;
 }
 
 std::optional<Order> Store::order(int64_t id) {
-  Stmt q(db_, "SELECT id, account, status, expires, identifiers, authzs, error, certificate, replaces, created "
+  Stmt q(*statements_, "SELECT id, account, status, expires, identifiers, authzs, error, certificate, replaces, created "
               "FROM orders WHERE id = ?");
   q.bind(id);
   if (!q.step()) return std::nullopt;
@@ -222,7 +282,7 @@ std::optional<Order> Store::order(int64_t id) {
 }
 
 std::vector<int64_t> Store::orders_of(int64_t account) {
-  Stmt q(db_, "SELECT id FROM orders WHERE account = ? ORDER BY id");
+  Stmt q(*statements_, "SELECT id FROM orders WHERE account = ? ORDER BY id");
   q.bind(account);
   std::vector<int64_t> out;
   while (q.step()) out.push_back(q.i(0));
@@ -230,18 +290,18 @@ std::vector<int64_t> Store::orders_of(int64_t account) {
 }
 
 void Store::update_order(const Order& o) {
-  Stmt q(db_, "UPDATE orders SET status = ?, error = ?, certificate = ? WHERE id = ?");
+  Stmt q(*statements_, "UPDATE orders SET status = ?, error = ?, certificate = ? WHERE id = ?");
   q.bind(o.status).bind(o.error).bind(o.certificate).bind(o.id).run();
 }
 
 std::optional<Authz> Store::authz(int64_t id) {
-  Stmt q(db_, "SELECT id, order_id, account, type, value, wildcard, status, expires FROM authzs WHERE id = ?");
+  Stmt q(*statements_, "SELECT id, order_id, account, type, value, wildcard, status, expires FROM authzs WHERE id = ?");
   q.bind(id);
   if (!q.step()) return std::nullopt;
   Authz a;
   a.id = q.i(0), a.order = q.i(1), a.account = q.i(2), a.identifier = {q.s(3), q.s(4)};
   a.wildcard = q.i(5) != 0, a.status = q.s(6), a.expires = q.i(7);
-  Stmt qc(db_, "SELECT id, authz, type, token, status, validated, error FROM challenges WHERE authz = ? ORDER BY id");
+  Stmt qc(*statements_, "SELECT id, authz, type, token, status, validated, error FROM challenges WHERE authz = ? ORDER BY id");
   qc.bind(id);
   while (qc.step()) a.challenges.push_back({qc.i(0), qc.i(1), qc.s(2), qc.s(3), qc.s(4), qc.i(5), qc.j(6)});
   return a;
@@ -249,17 +309,17 @@ std::optional<Authz> Store::authz(int64_t id) {
 
 void Store::update_authz(const Authz& a) {
   Tx tx(db_);
-  Stmt q(db_, "UPDATE authzs SET status = ? WHERE id = ?");
+  Stmt q(*statements_, "UPDATE authzs SET status = ? WHERE id = ?");
   q.bind(a.status).bind(a.id).run();
   for (const Challenge& c : a.challenges) {
-    Stmt qc(db_, "UPDATE challenges SET status = ?, validated = ?, error = ? WHERE id = ?");
+    Stmt qc(*statements_, "UPDATE challenges SET status = ?, validated = ?, error = ? WHERE id = ?");
     qc.bind(c.status).bind(c.validated).bind(c.error).bind(c.id).run();
   }
   tx.commit();
 }
 
 std::optional<Challenge> Store::challenge(int64_t id) {
-  Stmt q(db_, "SELECT id, authz, type, token, status, validated, error FROM challenges WHERE id = ?");
+  Stmt q(*statements_, "SELECT id, authz, type, token, status, validated, error FROM challenges WHERE id = ?");
   q.bind(id);
   if (!q.step()) return std::nullopt;
   return Challenge{q.i(0), q.i(1), q.s(2), q.s(3), q.s(4), q.i(5), q.j(6)};
@@ -267,7 +327,7 @@ std::optional<Challenge> Store::challenge(int64_t id) {
 
 int64_t Store::add_certificate(CertificateRecord& c, Order& order) {
   Tx tx(db_);
-  Stmt q(db_, "INSERT INTO certificates(order_id, account, serial, ari_id, pem, not_before, not_after, "
+  Stmt q(*statements_, "INSERT INTO certificates(order_id, account, serial, ari_id, pem, not_before, not_after, "
               "revoked_reason, revoked_at, replaced_by) VALUES(?,?,?,?,?,?,?,-1,0,0)");
   q.bind(c.order).bind(c.account).bind(c.serial).bind(c.ari_id).bind(c.pem).bind(c.not_before).bind(c.not_after).run();
   c.id = sqlite3_last_insert_rowid(db_);
@@ -275,7 +335,7 @@ int64_t Store::add_certificate(CertificateRecord& c, Order& order) {
   order.status = "valid";
   update_order(order);
   if (!order.replaces.empty()) {
-    Stmt r(db_, "UPDATE certificates SET replaced_by = ? WHERE ari_id = ?");
+    Stmt r(*statements_, "UPDATE certificates SET replaced_by = ? WHERE ari_id = ?");
     r.bind(order.id).bind(order.replaces).run();
   }
   tx.commit();
@@ -283,35 +343,35 @@ int64_t Store::add_certificate(CertificateRecord& c, Order& order) {
 }
 
 std::optional<CertificateRecord> Store::certificate(int64_t id) {
-  Stmt q(db_, (std::string(kCertColumns) + "id = ?").c_str());
+  Stmt q(*statements_, std::string(kCertColumns) + "id = ?");
   q.bind(id);
   if (!q.step()) return std::nullopt;
   return read_certificate(q);
 }
 
 std::optional<CertificateRecord> Store::certificate_by_ari_id(const std::string& ari_id) {
-  Stmt q(db_, (std::string(kCertColumns) + "ari_id = ?").c_str());
+  Stmt q(*statements_, std::string(kCertColumns) + "ari_id = ?");
   q.bind(ari_id);
   if (!q.step()) return std::nullopt;
   return read_certificate(q);
 }
 
 std::optional<CertificateRecord> Store::certificate_by_serial(const std::string& serial) {
-  Stmt q(db_, (std::string(kCertColumns) + "serial = ?").c_str());
+  Stmt q(*statements_, std::string(kCertColumns) + "serial = ?");
   q.bind(serial);
   if (!q.step()) return std::nullopt;
   return read_certificate(q);
 }
 
 void Store::revoke(int64_t id, int reason, int64_t at) {
-  Stmt q(db_, "UPDATE certificates SET revoked_reason = ?, revoked_at = ? WHERE id = ?");
+  Stmt q(*statements_, "UPDATE certificates SET revoked_reason = ?, revoked_at = ? WHERE id = ?");
   q.bind(int64_t{reason}).bind(at).bind(id).run();
 }
 
 size_t Store::count(const std::string& table) {
   for (const char* known : {"accounts", "orders", "authzs", "challenges", "certificates", "eab_keys"})
     if (table == known) {
-      Stmt q(db_, ("SELECT count(*) FROM " + table).c_str());
+      Stmt q(*statements_, "SELECT count(*) FROM " + table);
       q.step();
       return static_cast<size_t>(q.i(0));
     }
@@ -319,32 +379,32 @@ size_t Store::count(const std::string& table) {
 }
 
 void Store::add_eab(const EabKey& key) {
-  Stmt q(db_, "INSERT INTO eab_keys(kid, name, hmac_key, created, account) VALUES(?,?,?,?,0)");
+  Stmt q(*statements_, "INSERT INTO eab_keys(kid, name, hmac_key, created, account) VALUES(?,?,?,?,0)");
   q.bind(key.kid).bind(key.name).blob(key.hmac_key).bind(key.created).run();
 }
 
 std::optional<EabKey> Store::eab(const std::string& kid) {
-  Stmt q(db_, "SELECT kid, name, hmac_key, created, account FROM eab_keys WHERE kid = ?");
+  Stmt q(*statements_, "SELECT kid, name, hmac_key, created, account FROM eab_keys WHERE kid = ?");
   q.bind(kid);
   if (!q.step()) return std::nullopt;
   return EabKey{q.s(0), q.s(1), q.s(2), q.i(3), q.i(4)};
 }
 
 std::vector<EabKey> Store::eab_keys() {
-  Stmt q(db_, "SELECT kid, name, hmac_key, created, account FROM eab_keys ORDER BY name");
+  Stmt q(*statements_, "SELECT kid, name, hmac_key, created, account FROM eab_keys ORDER BY name");
   std::vector<EabKey> out;
   while (q.step()) out.push_back({q.s(0), q.s(1), "", q.i(3), q.i(4)});
   return out;
 }
 
 bool Store::remove_eab(const std::string& name) {
-  Stmt q(db_, "DELETE FROM eab_keys WHERE name = ?");
+  Stmt q(*statements_, "DELETE FROM eab_keys WHERE name = ?");
   q.bind(name).run();
   return sqlite3_changes(db_) > 0;
 }
 
 bool Store::bind_eab(const std::string& kid, int64_t account) {
-  Stmt q(db_, "UPDATE eab_keys SET account = ? WHERE kid = ? AND account = 0");
+  Stmt q(*statements_, "UPDATE eab_keys SET account = ? WHERE kid = ? AND account = 0");
   q.bind(account).bind(kid).run();
   return sqlite3_changes(db_) > 0;
 }

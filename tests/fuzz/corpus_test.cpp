@@ -34,6 +34,7 @@ TEST(FuzzCorpus, WebsocketFrame) { run_corpus("websocket_frame", websocket_frame
 TEST(FuzzCorpus, Config) { run_corpus("config", config); }
 TEST(FuzzCorpus, PrivateKey) { run_corpus("private_key", private_key); }
 TEST(FuzzCorpus, JavaKeystore) { run_corpus("java_keystore", java_keystore); }
+TEST(FuzzCorpus, Jws) { run_corpus("jws", jws); }
 
 // The invariant checks can fail: a body that accepted anything would pass every corpus.
 TEST(FuzzCorpus, InvariantViolationIsReported) {

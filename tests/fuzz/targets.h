@@ -30,5 +30,6 @@ void websocket_frame(std::string_view data);  // Beast's client WebSocket reads 
 void config(std::string_view data);         // config::parse (devcert.toml)
 void private_key(std::string_view data);    // pki::load_private_key (the CA key, serve --key)
 void java_keystore(std::string_view data);  // trust::read_jks (Java's cacerts, install/status)
+void jws(std::string_view data);            // acme::parse_jws + acme::Service::handle (devcert acme's POSTs)
 
 }  // namespace devcert::fuzz
