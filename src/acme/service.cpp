@@ -215,6 +215,18 @@ Response Service::route(const Request& rq) {
   throw malformed("there is no resource " + text::printable(t) + " here; the directory is " + directory_url(), 404);
 }
 
+ossl::Pkey Service::account_key(const Account& a) {
+  // Building an EVP_PKEY from a JWK is a good part of a request's work; an account signs many.
+  // Keyed by thumbprint, so a key change never finds the old key.
+  auto it = account_keys_.find(a.thumbprint);
+  if (it == account_keys_.end()) {
+    if (account_keys_.size() >= 10000) account_keys_.clear();
+    it = account_keys_.emplace(a.thumbprint, key_from_jwk(a.jwk)).first;
+  }
+  EVP_PKEY_up_ref(it->second.get());
+  return ossl::Pkey(it->second.get());
+}
+
 Account Service::account_from_kid(const std::string& kid) {
   auto m = kid.starts_with(config_.base_url) ? id_after(std::string_view(kid).substr(config_.base_url.size()), "/account/")
                                              : std::nullopt;
@@ -243,7 +255,7 @@ Service::Signed Service::authenticate(const Request& rq, bool jwk_allowed, bool 
   } else {
     if (!kid_allowed) throw malformed("a new account is signed with its key: send jwk, not kid");
     s.account = account_from_kid(h["kid"].get<std::string>());
-    s.key = key_from_jwk(s.account->jwk);
+    s.key = account_key(*s.account);
     key = s.key.get();
   }
   verify_jws(s.jws, key);

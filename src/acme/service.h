@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -83,6 +84,7 @@ class Service {
   Response route(const Request& request);
   Signed authenticate(const Request& request, bool jwk_allowed, bool kid_allowed);
   Account account_from_kid(const std::string& kid);
+  ossl::Pkey account_key(const Account& a);
 
   Response directory();
   Response new_account(const Signed& s);
@@ -117,6 +119,7 @@ class Service {
   std::mutex mutex_;
   std::unordered_set<std::string> nonces_;
   std::deque<std::string> nonce_order_;  // oldest first, so the set stays bounded
+  std::unordered_map<std::string, ossl::Pkey> account_keys_;  // by thumbprint
 };
 
 // RFC 9773's certificate identifier of `cert`: base64url(AKI keyIdentifier) "." base64url(serial).
