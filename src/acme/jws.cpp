@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-Problem malformed(const std::string& detail) { return Problem("malformed", detail); }
+Problem jws_malformed(const std::string& detail) { return Problem("malformed", detail); }
 Problem bad_key(const std::string& detail) { return Problem("badPublicKey", detail); }
 
 std::string member(const nlohmann::json& j, const char* name, const char* where) {
@@ -104,7 +104,7 @@ std::string base64url_encode(std::string_view in) {
 }
 
 std::string base64url_decode(std::string_view text, std::string_view what) {
-  if (text.size() % 4 == 1) throw malformed(std::string(what) + " is not base64url (its length cannot be)");
+  if (text.size() % 4 == 1) throw jws_malformed(std::string(what) + " is not base64url (its length cannot be)");
   std::string out;
   out.reserve(text.size() * 3 / 4);
   unsigned v = 0;
@@ -112,7 +112,7 @@ std::string base64url_decode(std::string_view text, std::string_view what) {
   for (char c : text) {
     size_t d = kAlphabet.find(c);
     if (d == std::string_view::npos)
-      throw malformed(std::string(what) + " is not unpadded base64url (RFC 7515 section 2)");
+      throw jws_malformed(std::string(what) + " is not unpadded base64url (RFC 7515 section 2)");
     v = (v << 6) | static_cast<unsigned>(d);
     bits += 6;
     if (bits >= 8) {
@@ -256,14 +256,14 @@ bool alg_fits_key(std::string_view alg, EVP_PKEY* key) {
 
 Jws parse_jws(std::string_view body, bool mac) {
   nlohmann::json j = parse_client_json(body);
-  if (j.is_discarded() || !j.is_object()) throw malformed("the request body is not a JSON object");
+  if (j.is_discarded() || !j.is_object()) throw jws_malformed("the request body is not a JSON object");
   for (const auto& [name, value] : j.items())
     if (name != "protected" && name != "payload" && name != "signature")
-      throw malformed("the JWS has a member \"" + name + "\"; ACME takes the flattened JSON serialization "
+      throw jws_malformed("the JWS has a member \"" + name + "\"; ACME takes the flattened JSON serialization "
                       "with exactly protected, payload and signature (RFC 8555 section 6.2)");
   for (const char* name : {"protected", "payload", "signature"})
     if (!j.contains(name) || !j[name].is_string())
-      throw malformed(std::string("the JWS has no string member \"") + name + "\"");
+      throw jws_malformed(std::string("the JWS has no string member \"") + name + "\"");
   Jws jws;
   jws.protected_b64 = j["protected"].get<std::string>();
   jws.payload_b64 = j["payload"].get<std::string>();
@@ -271,26 +271,26 @@ Jws parse_jws(std::string_view body, bool mac) {
   jws.signature = base64url_decode(j["signature"].get<std::string>(), "the JWS signature");
   jws.header = parse_client_json(base64url_decode(jws.protected_b64, "the protected header"));
   if (jws.header.is_discarded() || !jws.header.is_object())
-    throw malformed("the JWS protected header is not a JSON object");
+    throw jws_malformed("the JWS protected header is not a JSON object");
   const nlohmann::json& h = jws.header;
-  if (!h.contains("alg") || !h["alg"].is_string()) throw malformed("the protected header has no alg");
+  if (!h.contains("alg") || !h["alg"].is_string()) throw jws_malformed("the protected header has no alg");
   if (mac) {
     if (h["alg"] != "HS256" || !h.contains("kid") || !h["kid"].is_string() || h.contains("jwk") || h.contains("nonce"))
-      throw malformed("the externalAccountBinding must be an HS256 JWS with a kid and a url, no jwk and no nonce "
+      throw jws_malformed("the externalAccountBinding must be an HS256 JWS with a kid and a url, no jwk and no nonce "
                       "(RFC 8555 section 7.3.4)");
-    if (!h.contains("url") || !h["url"].is_string()) throw malformed("the externalAccountBinding has no url");
+    if (!h.contains("url") || !h["url"].is_string()) throw jws_malformed("the externalAccountBinding has no url");
     return jws;
   }
   if (h["alg"] == "none" || h["alg"].get<std::string>().starts_with("HS"))
     throw Problem("badSignatureAlgorithm", "alg " + h["alg"].get<std::string>() +
                                                " is not accepted; use ES256, ES384, ES512, RS256 or EdDSA");
-  if (!h.contains("url") || !h["url"].is_string()) throw malformed("the protected header has no url");
+  if (!h.contains("url") || !h["url"].is_string()) throw jws_malformed("the protected header has no url");
   bool jwk = h.contains("jwk"), kid = h.contains("kid");
   if (jwk == kid)
-    throw malformed(jwk ? "the protected header has both jwk and kid; send exactly one (RFC 8555 section 6.2)"
+    throw jws_malformed(jwk ? "the protected header has both jwk and kid; send exactly one (RFC 8555 section 6.2)"
                         : "the protected header has neither jwk nor kid; send exactly one (RFC 8555 section 6.2)");
-  if (kid && !h["kid"].is_string()) throw malformed("the protected header's kid is not a string");
-  if (h.contains("b64") || h.contains("crit")) throw malformed("the protected header uses b64 or crit, which ACME does not");
+  if (kid && !h["kid"].is_string()) throw jws_malformed("the protected header's kid is not a string");
+  if (h.contains("b64") || h.contains("crit")) throw jws_malformed("the protected header uses b64 or crit, which ACME does not");
   return jws;
 }
 
@@ -305,7 +305,7 @@ void verify_jws(const Jws& jws, EVP_PKEY* key) {
   if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
     const Curve* curve = curve_by("", group_of(key));
     md = curve->md();
-    if (sig.size() != 2 * curve->bytes) throw malformed("the JWS signature does not verify (wrong length for " + alg + ")");
+    if (sig.size() != 2 * curve->bytes) throw jws_malformed("the JWS signature does not verify (wrong length for " + alg + ")");
     ossl::Bignum r(BN_bin2bn(bytes(sig), static_cast<int>(curve->bytes), nullptr));
     ossl::Bignum s(BN_bin2bn(bytes(sig) + curve->bytes, static_cast<int>(curve->bytes), nullptr));
     ECDSA_SIG* ecdsa = ECDSA_SIG_new();
@@ -313,7 +313,7 @@ void verify_jws(const Jws& jws, EVP_PKEY* key) {
     unsigned char* der = nullptr;
     int len = i2d_ECDSA_SIG(ecdsa, &der);
     ECDSA_SIG_free(ecdsa);
-    if (len <= 0) throw malformed("the JWS signature does not verify");
+    if (len <= 0) throw jws_malformed("the JWS signature does not verify");
     sig.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
     OPENSSL_free(der);
   } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
@@ -323,7 +323,7 @@ void verify_jws(const Jws& jws, EVP_PKEY* key) {
   int ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
            EVP_DigestVerify(ctx.get(), bytes(sig), sig.size(), bytes(input), input.size()) == 1;
   ossl::drain_errors();
-  if (!ok) throw malformed("the JWS signature does not verify with the account key");
+  if (!ok) throw jws_malformed("the JWS signature does not verify with the account key");
 }
 
 bool verify_hs256(const Jws& jws, std::string_view hmac_key) {
