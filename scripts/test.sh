@@ -7,8 +7,8 @@ scripts/build.sh
 # The browser test drives Debian's Chromium through playwright-core, pinned in the lock file.
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 # Twice as many tests as cores: much of the suite waits (browsers and JVMs starting, clients
-# meeting timeouts in private namespaces, ACME clients polling), not computes; every test has
-# passed on this 2-core machine at a load average of 10. The soak test still runs alone.
+# meeting timeouts in private namespaces, ACME clients polling), not computes; the whole suite
+# has passed on this 2-core machine with other builds running beside it. The soak still runs alone.
 (cd build && ctest --output-on-failure -j"$(($(nproc) * 2))" --timeout 900)
 # Not a ctest test: it installs and removes the .deb on this machine, alone.
 scripts/package_test.sh
