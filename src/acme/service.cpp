@@ -75,8 +75,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // What the CA may sign, in words, for a refused identifier's detail.
-std::string permitted_words(X509* ca) {
-  std::optional<pki::PermittedSet> set = pki::read_name_constraints(ca);
+std::string permitted_words(const std::optional<pki::PermittedSet>& set) {
   if (!set) return "any name";
   std::vector<std::string> parts = set->domains;
   for (const auto& r : set->ranges) parts.push_back(r.to_string());
@@ -131,10 +130,7 @@ std::string ari_id(X509* cert) {
 Service::Service(ServiceConfig config, pki::CertificateAuthority ca, Store& store)
     : config_(std::move(config)), ca_(std::move(ca)), store_(store) {
   ca_pem_ = pki::certificate_pem(ca_.cert.get());
-  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca_.cert.get());
-  if (ski)
-    ca_key_id_ = base64url_encode(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
-                                              static_cast<size_t>(ASN1_STRING_length(ski))));
+  permitted_ = pki::read_name_constraints(ca_.cert.get());
 }
 
 int64_t Service::now() const { return config_.now ? config_.now() : static_cast<int64_t>(std::time(nullptr)); }
@@ -419,7 +415,7 @@ Response Service::new_order(const Signed& s) {
   std::vector<pki::SubjectName> names;
   std::vector<Identifier> ids;
   std::vector<std::array<std::string, 3>> rejected;  // type, value, why
-  std::optional<pki::PermittedSet> permitted = pki::read_name_constraints(ca_.cert.get());
+  const std::optional<pki::PermittedSet>& permitted = permitted_;
   std::vector<std::string> outside;
   std::vector<std::string> permits;
   for (const auto& j : p["identifiers"]) {
@@ -460,7 +456,7 @@ Response Service::new_order(const Signed& s) {
   }
   if (!rejected.empty()) {
     Problem refused("rejectedIdentifier", "devcert's CA may sign only names and addresses under " +
-                                              permitted_words(ca_.cert.get()) + "; refused: " + join(outside) +
+                                              permitted_words(permitted_) + "; refused: " + join(outside) +
                                               (permits.empty() ? std::string(".") : ". To widen the CA: " + widen(permits)));
     for (const auto& [type, value, why] : rejected) refused.with("rejectedIdentifier", type, value, why);
     throw refused;

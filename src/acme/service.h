@@ -19,6 +19,7 @@
 #include "acme/problem.h"
 #include "acme/store.h"
 #include "pki/ca.h"
+#include "pki/constraints.h"
 
 namespace devcert::acme {
 
@@ -114,7 +115,7 @@ class Service {
   ServiceConfig config_;
   pki::CertificateAuthority ca_;
   std::string ca_pem_;
-  std::string ca_key_id_;  // base64url of the root's subjectKeyIdentifier: the ARI id's first half
+  std::optional<pki::PermittedSet> permitted_;  // the root's name constraints, read once  // base64url of the root's subjectKeyIdentifier: the ARI id's first half
   Store& store_;
   std::mutex mutex_;
   std::unordered_set<std::string> nonces_;
