@@ -84,12 +84,11 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
   // Made once the server exists; the checks' threads reach it through this.
   std::unique_ptr<acme::Service> service;
 
-  // Checks run on their own threads, so a slow challenge never holds up the server.
-  std::vector<std::thread> checks;
-  std::mutex checks_mutex;
-  config.dispatch = [&service, &checks, &checks_mutex, &log](acme::ValidationJob job) {
-    std::lock_guard lock(checks_mutex);
-    checks.emplace_back([&service, &log, job] {
+  // Checks run on a small pool of their own, so a slow challenge never holds up the server and a
+  // long-running server does not gather a thread per challenge.
+  wss::asio::thread_pool checks(2);
+  config.dispatch = [&service, &checks, &log](acme::ValidationJob job) {
+    wss::asio::post(checks, [&service, &log, job] {
       std::optional<acme::Problem> problem = service->config().validator(job);
       service->complete(job, problem);
       log("-", job.type + " for " + job.identifier.value + ": " +
@@ -99,8 +98,6 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
 
   std::uint16_t port = opts.port;
   std::string listening;
-  // With --port 0 the URLs get the port once it is bound (set_base_url below).
-  config.base_url = "https://" + host_port(opts.host, port);
   service = std::make_unique<acme::Service>(config, std::move(ca), store);
   acme::HttpServer server(wss::make_server_context(identity), *service, log);
   for (const auto& address : addresses) {
@@ -113,10 +110,8 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
       ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
     }
   }
-  if (opts.port == 0) {
-    config.base_url = "https://" + host_port(opts.host, port);
-    service->set_base_url(config.base_url);
-  }
+  // The URLs carry the bound port (the one --port 0 picked).
+  service->set_base_url("https://" + host_port(opts.host, port));
 
   wss::asio::io_context signals_ioc;
   wss::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
@@ -159,10 +154,7 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
   schedule();
   signals_ioc.run();
   server.stop();
-  {
-    std::lock_guard lock(checks_mutex);
-    for (auto& t : checks) t.join();
-  }
+  checks.join();
   ctx.out.line(std::string("stopped on ") + (received == SIGINT ? "SIGINT" : "SIGTERM"));
   return kExitOk;
 }
