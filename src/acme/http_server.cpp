@@ -20,8 +20,7 @@ std::string peer_text(const tcp::socket& s) {
   wss::error_code ec;
   auto ep = s.remote_endpoint(ec);
   if (ec) return "?";
-  std::string a = ep.address().to_string();
-  return (ep.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(ep.port());
+  return wss::endpoint_text(ep);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 
 #include "ossl/digest.h"
+#include "pki/cert_names.h"
 #include "pki/names.h"
 #include "util/text.h"
 #include "wss/asio.h"
@@ -16,11 +17,6 @@ namespace beast = wss::beast;
 namespace http = wss::http;
 using wss::tcp;
 using wss::use_tuple;
-
-std::string address_text(const tcp::endpoint& ep) {
-  std::string a = ep.address().to_string();
-  return (ep.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(ep.port());
-}
 
 // Where the identifier points: itself for an address, the resolver's answers for a name.
 asio::awaitable<std::vector<tcp::endpoint>> resolve(const Identifier& id, std::uint16_t port,
@@ -64,20 +60,17 @@ asio::awaitable<std::optional<Problem>> http01(const ValidationJob& job, std::ui
   std::optional<Problem> problem;
   std::vector<tcp::endpoint> endpoints = co_await resolve(job.identifier, port, problem);
   if (problem) co_return problem;
-  std::string host = job.identifier.type == "ip" && job.identifier.value.find(':') != std::string::npos
-                         ? "[" + job.identifier.value + "]"
-                         : job.identifier.value;
-  std::string url = "http://" + host + ":" + std::to_string(port) + "/.well-known/acme-challenge/" + job.token;
+  std::string url = "http://" + text::host_port(job.identifier.value, port) + "/.well-known/acme-challenge/" + job.token;
   std::vector<std::string> tried;
   for (const auto& ep : endpoints) {
     beast::tcp_stream stream(co_await asio::this_coro::executor);
     auto [cec] = co_await stream.async_connect(ep, use_tuple);
     if (cec) {
-      tried.push_back(address_text(ep) + ": " + cec.message());
+      tried.push_back(wss::endpoint_text(ep) + ": " + cec.message());
       continue;
     }
     http::request<http::empty_body> req{http::verb::get, "/.well-known/acme-challenge/" + job.token, 11};
-    req.set(http::field::host, host + ":" + std::to_string(port));
+    req.set(http::field::host, text::host_port(job.identifier.value, port));
     req.set(http::field::user_agent, "devcert-acme");
     auto [wec, w] = co_await http::async_write(stream, req, use_tuple);
     beast::flat_buffer buffer;
@@ -85,18 +78,18 @@ asio::awaitable<std::optional<Problem>> http01(const ValidationJob& job, std::ui
     parser.body_limit(4096);
     auto [rec, r] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (wec || rec) {
-      tried.push_back(address_text(ep) + ": " + (wec ? wec : rec).message());
+      tried.push_back(wss::endpoint_text(ep) + ": " + (wec ? wec : rec).message());
       continue;
     }
     const auto& res = parser.get();
     if (res.result_int() != 200)
-      co_return Problem("unauthorized", "GET " + url + " at " + address_text(ep) + " answered " +
+      co_return Problem("unauthorized", "GET " + url + " at " + wss::endpoint_text(ep) + " answered " +
                                             std::to_string(res.result_int()) + ", not 200 with the key authorization",
                         403);
     std::string body = res.body();
     while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) body.pop_back();
     if (body != job.key_authorization)
-      co_return Problem("incorrectResponse", "GET " + url + " at " + address_text(ep) + " answered \"" +
+      co_return Problem("incorrectResponse", "GET " + url + " at " + wss::endpoint_text(ep) + " answered \"" +
                                                  text::printable(body.substr(0, 128)) +
                                                  "\", not the key authorization \"" + job.key_authorization + "\"",
                         403);
@@ -110,15 +103,10 @@ asio::awaitable<std::optional<Problem>> http01(const ValidationJob& job, std::ui
 // The acmeIdentifier extension (RFC 8737 section 3): critical, an OCTET STRING holding the
 // SHA-256 of the key authorization.
 std::optional<std::string> acme_identifier_problem(X509* cert, const ValidationJob& job) {
-  ossl::GeneralNames sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-  if (!sans || sk_GENERAL_NAME_num(sans.get()) != 1) return "its certificate must have exactly one subjectAltName";
-  const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans.get(), 0);
-  std::string value;
-  if (g->type == GEN_DNS)
-    value.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)), ASN1_STRING_length(g->d.dNSName));
-  else if (g->type == GEN_IPADD)
-    value = pki::ip_to_string(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.iPAddress)),
-                                          ASN1_STRING_length(g->d.iPAddress)));
+  auto sans = pki::alt_names(cert);
+  if (sans.size() != 1) return "its certificate must have exactly one subjectAltName";
+  bool dns_or_ip = sans[0].kind == pki::AltName::Kind::dns || sans[0].kind == pki::AltName::Kind::ip;
+  std::string value = dns_or_ip ? sans[0].value : std::string();
   if (value != job.identifier.value) return "its certificate names " + text::printable(value) + ", not " + job.identifier.value;
   std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> oid(OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1), ASN1_OBJECT_free);
   int at = X509_get_ext_by_OBJ(cert, oid.get(), -1);
@@ -150,23 +138,23 @@ asio::awaitable<std::optional<Problem>> tls_alpn01(const ValidationJob& job, std
     SSL_set_alpn_protos(stream.native_handle(), kAlpn, sizeof kAlpn - 1);
     auto [cec] = co_await beast::get_lowest_layer(stream).async_connect(ep, use_tuple);
     if (cec) {
-      tried.push_back(address_text(ep) + ": " + cec.message());
+      tried.push_back(wss::endpoint_text(ep) + ": " + cec.message());
       continue;
     }
     auto [hec] = co_await stream.async_handshake(wss::ssl::stream_base::client, use_tuple);
     if (hec) {
-      tried.push_back(address_text(ep) + ": TLS handshake: " + hec.message());
+      tried.push_back(wss::endpoint_text(ep) + ": TLS handshake: " + hec.message());
       continue;
     }
     const unsigned char* alpn = nullptr;
     unsigned alpn_len = 0;
     SSL_get0_alpn_selected(stream.native_handle(), &alpn, &alpn_len);
     if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_len) != "acme-tls/1")
-      co_return Problem("tls", "tls-alpn-01 at " + address_text(ep) + ": the server did not choose ALPN acme-tls/1");
+      co_return Problem("tls", "tls-alpn-01 at " + wss::endpoint_text(ep) + ": the server did not choose ALPN acme-tls/1");
     ossl::X509Ptr cert(SSL_get1_peer_certificate(stream.native_handle()));
-    if (!cert) co_return Problem("tls", "tls-alpn-01 at " + address_text(ep) + ": no certificate");
+    if (!cert) co_return Problem("tls", "tls-alpn-01 at " + wss::endpoint_text(ep) + ": no certificate");
     if (auto why = acme_identifier_problem(cert.get(), job))
-      co_return Problem("incorrectResponse", "tls-alpn-01 at " + address_text(ep) + " (SNI " + sni + "): " + *why, 403);
+      co_return Problem("incorrectResponse", "tls-alpn-01 at " + wss::endpoint_text(ep) + " (SNI " + sni + "): " + *why, 403);
     co_return std::nullopt;
   }
   std::string list;

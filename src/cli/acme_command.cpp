@@ -104,14 +104,14 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
     try {
       auto bound = server.listen({address, port});
       port = bound.port();
-      listening += (listening.empty() ? "" : ", ") + host_port(address.to_string(), port);
+      listening += (listening.empty() ? "" : ", ") + text::host_port(address.to_string(), port);
     } catch (const Error& e) {
       if (listening.empty()) throw;
       ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
     }
   }
   // The URLs carry the bound port (the one --port 0 picked).
-  service->set_base_url("https://" + host_port(opts.host, port));
+  service->set_base_url("https://" + text::host_port(opts.host, port));
 
   wss::asio::io_context signals_ioc;
   wss::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);

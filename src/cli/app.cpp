@@ -130,7 +130,7 @@ std::filesystem::path Context::caroot() const {
 int run_main(int argc, char** argv) {
   use_hash_drbg();
   Environment env = Environment::from_process();
-  process::SystemRunner runner;  // --verbose shows its commands (process::set_trace below)
+  process::SystemRunner runner;  // --verbose shows its commands (runner.trace below)
   Context ctx{Output(std::cout, std::cerr, env), env, runner};
   int exit_code = kExitOk;
   CLI::App app{"devcert: a local development certificate authority.\n"
@@ -149,9 +149,8 @@ int run_main(int argc, char** argv) {
              "Run 'devcert COMMAND --help' for a command's options. Manual: man devcert");
   // Runs after the flags are parsed and before the command: --quiet and --verbose hold
   // wherever they were written (before or after the command's name).
-  app.parse_complete_callback([&ctx] {
-    if (ctx.out.verbose)
-      process::set_trace([&ctx](const std::string& argv) { ctx.out.detail("run: " + argv); });
+  app.parse_complete_callback([&ctx, &runner] {
+    if (ctx.out.verbose) runner.trace = [&ctx](const std::string& argv) { ctx.out.detail("run: " + argv); };
     if (!ctx.out.quiet && ::isatty(STDERR_FILENO) == 1) ctx.out.progress().enable(std::cerr);
   });
 
@@ -192,7 +191,6 @@ int run_main(int argc, char** argv) {
     exit_code = fail(ctx, json, e.what(), "", kExitFailure);
   }
   ctx.out.progress().disable();
-  process::set_trace({});
   return exit_code;
 }
 

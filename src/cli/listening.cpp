@@ -24,11 +24,6 @@ std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
   return out;
 }
 
-std::string host_port(const std::string& host, std::uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 std::vector<std::string> served_names(const std::string& host) {
   std::vector<std::string> names = wss::kLoopbackNames;
   wss::error_code ec;

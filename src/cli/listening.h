@@ -15,9 +15,6 @@ namespace devcert::cli {
 // Throws UsageError when a name does not resolve.
 std::vector<wss::asio::ip::address> listen_addresses(const std::string& host);
 
-// "localhost:8443" or "[::1]:8443": a URL authority.
-std::string host_port(const std::string& host, std::uint16_t port);
-
 // The names a server's minted leaf carries: the loopback names, `host` when it is a name or a
 // specific address (not a wildcard such as 0.0.0.0), and the names containers call the host by
 // when `host` is not loopback only.

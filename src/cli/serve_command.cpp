@@ -52,7 +52,7 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
     try {
       auto bound = server.listen({address, port});
       port = bound.port();  // with --port 0, every address gets the port the first one got
-      listening += (listening.empty() ? "" : ", ") + host_port(address.to_string(), port);
+      listening += (listening.empty() ? "" : ", ") + text::host_port(address.to_string(), port);
     } catch (const Error& e) {
       if (listening.empty()) throw;
       ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
@@ -63,7 +63,7 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
   wss::asio::io_context signals_ioc;
   wss::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
   server.start();
-  std::string url_host = host_port(opts.host, port);
+  std::string url_host = text::host_port(opts.host, port);
   ctx.out.line("devcert serve: WebSocket echo server with " + origin);
   ctx.out.line("  test page: https://" + url_host + "/");
   ctx.out.line("  echo:      wss://" + url_host + "/");

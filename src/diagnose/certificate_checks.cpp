@@ -8,35 +8,30 @@
 
 #include "diagnose/broken.h"
 #include "ossl/handles.h"
+#include "pki/cert_names.h"
 #include "pki/inspect.h"
 #include "pki/keys.h"
 
 namespace devcert::diagnose {
 namespace {
 
-bool has_san_of_type(X509* cert, int type) {
-  ossl::GeneralNames sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i)
-    if (sk_GENERAL_NAME_value(sans.get(), i)->type == type) return true;
-  return false;
+// Whether the certificate names a host at all (a DNS name or an IP address).
+bool names_a_host(X509* cert) {
+  auto names = pki::alt_names(cert);
+  return std::any_of(names.begin(), names.end(), [](const pki::AltName& n) {
+    return n.kind == pki::AltName::Kind::dns || n.kind == pki::AltName::Kind::ip;
+  });
 }
 
 bool has_ca_issuers_url(X509* cert) {
-  auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr));
-  bool found = false;
-  for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia); ++i)
-    found = found || OBJ_obj2nid(sk_ACCESS_DESCRIPTION_value(aia, i)->method) == NID_ad_ca_issuers;
-  AUTHORITY_INFO_ACCESS_free(aia);
-  return found;
+  ossl::AuthorityInfoAccess aia(
+      static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr)));
+  for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i)
+    if (OBJ_obj2nid(sk_ACCESS_DESCRIPTION_value(aia.get(), i)->method) == NID_ad_ca_issuers) return true;
+  return false;
 }
 
-std::string subject_cn(X509* cert) {
-  X509_NAME* name = X509_get_subject_name(cert);
-  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (idx < 0) return "";
-  ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
-}
+std::string subject_cn(X509* cert) { return pki::common_name(X509_get_subject_name(cert)); }
 
 // What the certificate does name, for a mismatch message: its first SANs, or its CN.
 std::string names_of(X509* cert) {
@@ -166,7 +161,7 @@ std::string judge_trust(const PresentedChain& chain, const std::string& ca_name,
 
 std::string judge_hostname(const PresentedChain& chain, const Endpoint& ep) {
   X509* leaf = chain.leaf;
-  bool names_nothing = !has_san_of_type(leaf, GEN_DNS) && !has_san_of_type(leaf, GEN_IPADD);
+  bool names_nothing = !names_a_host(leaf);
   if (ep.host_is_ip) {
     if (!find(chain, {X509_V_ERR_IP_ADDRESS_MISMATCH})) return "IP " + ep.host + " is in the SAN";
     if (names_nothing && subject_cn(leaf) == ep.host)

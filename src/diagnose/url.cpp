@@ -11,9 +11,8 @@
 namespace devcert::diagnose {
 
 std::string Endpoint::authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   bool default_port = (tls() && port == 443) || (!tls() && port == 80);
-  return default_port ? h : h + ":" + std::to_string(port);
+  return default_port ? text::url_host(host) : text::host_port(host, port);
 }
 
 std::string Endpoint::url() const { return scheme + "://" + authority() + path; }

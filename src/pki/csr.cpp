@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "ossl/check.h"
+#include "pki/cert_names.h"
 #include "pki/names.h"
 
 namespace devcert::pki {
@@ -30,31 +31,10 @@ CertificateRequest load_csr(std::string_view data, std::string_view origin) {
   if (EVP_PKEY_is_a(out.public_key.get(), "RSA") && EVP_PKEY_get_bits(out.public_key.get()) < 2048)
     throw Error(std::string(origin) + ": the CSR's RSA key has fewer than 2048 bits; clients reject it");
 
-  // Handles: ip_to_string and push_back may throw while these are held.
-  ossl::ExtensionStack exts(X509_REQ_get_extensions(req.get()));
-  if (exts) {
-    ossl::GeneralNames sans(
-        static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts.get(), NID_subject_alt_name, nullptr, nullptr)));
-    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
-      const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans.get(), i);
-      const ASN1_STRING* s = nullptr;
-      if (gen->type == GEN_DNS) s = gen->d.dNSName;
-      else if (gen->type == GEN_EMAIL) s = gen->d.rfc822Name;
-      else if (gen->type == GEN_IPADD) s = gen->d.iPAddress;
-      if (!s) continue;
-      std::string raw(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                      static_cast<size_t>(ASN1_STRING_length(s)));
-      out.names.push_back(gen->type == GEN_IPADD ? ip_to_string(raw) : raw);
-    }
-  }
-  if (X509_NAME* subject = X509_REQ_get_subject_name(req.get())) {
-    int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-    if (const X509_NAME_ENTRY* cn = at >= 0 ? X509_NAME_get_entry(subject, at) : nullptr) {
-      const ASN1_STRING* s = X509_NAME_ENTRY_get_data(cn);
-      out.common_name.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                             static_cast<size_t>(ASN1_STRING_length(s)));
-    }
-  }
+  for (const AltName& n : alt_names(req.get()))
+    if (n.kind == AltName::Kind::dns || n.kind == AltName::Kind::email || n.kind == AltName::Kind::ip)
+      out.names.push_back(n.value);
+  out.common_name = common_name(X509_REQ_get_subject_name(req.get()));
   return out;
 }
 

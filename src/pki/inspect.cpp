@@ -6,6 +6,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "pki/cert_names.h"
 #include "pki/keys.h"
 #include "pki/names.h"
 #include "pki/profiles.h"
@@ -24,22 +25,16 @@ std::string name_text(const X509_NAME* name) {
   return text::printable(std::string_view(data, static_cast<size_t>(len)));
 }
 
-std::string asn1_bytes(const ASN1_STRING* s) {
-  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                     static_cast<size_t>(ASN1_STRING_length(s)));
-}
-
 // SANs are IA5String (ASCII): any other byte is shown as \xNN, so a hostile certificate can
 // neither break the JSON (which must be UTF-8) nor send control sequences to the terminal.
-std::string asn1_text(const ASN1_STRING* s) {
+std::string ascii_text(std::string_view bytes) {
   std::string out;
-  const unsigned char* data = ASN1_STRING_get0_data(s);
-  for (int i = 0; i < ASN1_STRING_length(s); ++i) {
-    if (data[i] >= 0x20 && data[i] < 0x7f) {
-      out += static_cast<char>(data[i]);
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
     } else {
       static const char* hex = "0123456789abcdef";
-      out += {'\\', 'x', hex[data[i] >> 4], hex[data[i] & 15]};
+      out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
     }
   }
   return out;
@@ -84,16 +79,13 @@ CertificateReport inspect_certificate(X509* cert, X509* ca) {
     r.serial = hex;
     OPENSSL_free(hex);
   }
-  // A handle: ip_to_string and the vector may throw while it is held.
-  ossl::GeneralNames sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
-    const GENERAL_NAME* gen = sk_GENERAL_NAME_value(sans.get(), i);
-    switch (gen->type) {
-      case GEN_DNS: r.sans.emplace_back("DNS", asn1_text(gen->d.dNSName)); break;
-      case GEN_IPADD: r.sans.emplace_back("IP", ip_to_string(asn1_bytes(gen->d.iPAddress))); break;
-      case GEN_EMAIL: r.sans.emplace_back("email", asn1_text(gen->d.rfc822Name)); break;
-      case GEN_URI: r.sans.emplace_back("URI", asn1_text(gen->d.uniformResourceIdentifier)); break;
-      default: r.sans.emplace_back("other", ""); break;
+  for (const AltName& n : alt_names(cert)) {
+    switch (n.kind) {
+      case AltName::Kind::dns: r.sans.emplace_back("DNS", ascii_text(n.value)); break;
+      case AltName::Kind::ip: r.sans.emplace_back("IP", n.value); break;
+      case AltName::Kind::email: r.sans.emplace_back("email", ascii_text(n.value)); break;
+      case AltName::Kind::uri: r.sans.emplace_back("URI", ascii_text(n.value)); break;
+      case AltName::Kind::other: r.sans.emplace_back("other", ""); break;
     }
   }
 

@@ -152,9 +152,7 @@ std::vector<StoreReport> uninstall_from(StoreList& stores, const CaCertificate& 
     r.outcome = store.contains(ca) ? Outcome::failed : Outcome::removed;
     if (r.outcome == Outcome::failed) {
       r.why = "the root is still in this store under an entry devcert did not make";
-      r.fix = r.store == "java" ? "devcert uninstall --store system (Debian's update hook "
-                                  "copies system roots into Java's cacerts)"
-                                : "";
+      r.fix = store.fix_for_foreign_entry();
     }
   });
 }

@@ -35,6 +35,9 @@ class JavaStore : public TrustStore {
   bool optional_store() const override { return true; }
   // Debian's update-ca-certificates hook copies system roots into cacerts.
   std::vector<std::string> runs_after() const override { return {"system"}; }
+  std::string fix_for_foreign_entry() const override {
+    return "devcert uninstall --store system (Debian's update hook copies system roots into Java's cacerts)";
+  }
 
   std::optional<JavaLocation> locate();
   std::vector<std::string> keytool_argv(std::vector<std::string> args);

@@ -74,6 +74,9 @@ class TrustStore {
   // The stores whose work this one sees, so it runs after them; every other pair of stores
   // works at the same time.
   virtual std::vector<std::string> runs_after() const { return {}; }
+  // The fix when uninstall ran and the root is still here under an entry devcert did not make
+  // (empty: none devcert knows).
+  virtual std::string fix_for_foreign_entry() const { return {}; }
 };
 
 using StoreList = std::vector<std::unique_ptr<TrustStore>>;

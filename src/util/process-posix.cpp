@@ -49,7 +49,6 @@ Result run(const Command& cmd) {
     result.err = "no program given";
     return result;
   }
-  trace_command(cmd.argv);
   Pipe in, out, err;
   if (!in.open() || !out.open() || !err.open()) {
     result.err = std::string("cannot create a pipe: ") + std::strerror(errno);

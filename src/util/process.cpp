@@ -45,20 +45,10 @@ std::optional<stdfs::path> find_program(std::string_view name) {
   return std::nullopt;
 }
 
-namespace {
-std::function<void(const std::string&)>& trace_hook() {
-  static std::function<void(const std::string&)> hook;
-  return hook;
+Result SystemRunner::run(const Command& cmd) {
+  if (trace && !cmd.argv.empty()) trace(display(cmd.argv));
+  return process::run(cmd);
 }
-}  // namespace
-
-void set_trace(std::function<void(const std::string&)> trace) { trace_hook() = std::move(trace); }
-
-void trace_command(const std::vector<std::string>& argv) {
-  if (trace_hook()) trace_hook()(display(argv));
-}
-
-Result SystemRunner::run(const Command& cmd) { return process::run(cmd); }
 
 std::optional<stdfs::path> SystemRunner::find_program(std::string_view name) {
   return process::find_program(name);

@@ -44,12 +44,6 @@ std::optional<stdfs::path> find_program(std::string_view name);
 // Runs `cmd` and waits for it, capturing stdout and stderr.
 Result run(const Command& cmd);
 
-// `trace` (empty to stop) sees display(argv) of every command before it runs: --verbose prints
-// it. Only argv is shown, never stdin or the environment, which is where certificates travel.
-void set_trace(std::function<void(const std::string&)> trace);
-// Called by each platform's run(): hands the argv to the trace, if any.
-void trace_command(const std::vector<std::string>& argv);
-
 // Raises this process's soft limit on open files to its hard limit, as Go's runtime and
 // nginx's worker_rlimit_nofile do: each connection of `devcert serve` is a file descriptor, and
 // the usual soft limit of 1024 would stop it accepting long before the machine's limit. Returns
@@ -68,6 +62,10 @@ class SystemRunner : public CommandRunner {
  public:
   Result run(const Command& cmd) override;
   std::optional<stdfs::path> find_program(std::string_view name) override;
+
+  // When set, sees display(argv) of every command before it runs: --verbose prints it. Only
+  // argv is shown, never stdin or the environment, which is where certificates travel.
+  std::function<void(const std::string&)> trace;
 };
 
 }  // namespace devcert::process

@@ -74,4 +74,12 @@ bool is_printable(std::string_view in) {
   return true;
 }
 
+std::string url_host(std::string_view host) {
+  return host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+}
+
+std::string host_port(std::string_view host, std::uint16_t port) {
+  return url_host(host) + ":" + std::to_string(port);
+}
+
 }  // namespace devcert::text

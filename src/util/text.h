@@ -2,6 +2,7 @@
 // a client's SNI) made safe to print: it can neither drive the terminal nor break JSON.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,11 @@ bool is_printable(std::string_view in);
 
 // printable() line by line: the line breaks of a message devcert composed stay line breaks.
 std::string printable_lines(std::string_view in);
+
+// The host as a URL writes it: an IPv6 address in brackets ("[::1]"), anything else as it is.
+std::string url_host(std::string_view host);
+
+// "localhost:8443", "127.0.0.1:8443" or "[::1]:8443": a URL's authority.
+std::string host_port(std::string_view host, std::uint16_t port);
 
 }  // namespace devcert::text

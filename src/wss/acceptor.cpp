@@ -16,8 +16,7 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::e
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (!ec) return acceptor;
-  std::string address = endpoint.address().to_string();
-  std::string where = (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
+  std::string where = endpoint_text(endpoint);
   std::string port = std::to_string(endpoint.port());
   if (ec == asio::error::address_in_use)
     throw Error("cannot listen on " + where + ": " + ec.message(),

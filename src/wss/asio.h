@@ -12,6 +12,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "util/text.h"
 #include "wss/lingering_stream.h"
 
 namespace devcert::wss {
@@ -29,6 +30,11 @@ using awaitable = asio::awaitable<T>;
 
 // co_await op(..., use_tuple) yields std::tuple<error_code, ...>.
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// "127.0.0.1:8443" or "[::1]:8443", for messages and logs.
+inline std::string endpoint_text(const tcp::endpoint& ep) {
+  return text::host_port(ep.address().to_string(), ep.port());
+}
 
 using TlsStream = beast::ssl_stream<LingeringTcpStream>;
 using WsStream = websocket::stream<TlsStream>;

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "pki/ca.h"
 #include "pki/keys.h"
+#include "util/text.h"
 #include "wss/identity.h"
 #include "wss/server.h"
 
@@ -39,8 +40,7 @@ bool listen_on_loopback(Server& server) {
 }
 
 std::string url_for(const std::string& host, std::uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return "wss://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+  return "wss://" + text::host_port(host, port) + "/";
 }
 
 }  // namespace

@@ -10,12 +10,6 @@
 namespace devcert::wss {
 namespace {
 
-std::string endpoint_text(const tcp::endpoint& ep) {
-  std::string addr = ep.address().to_string();
-  if (ep.address().is_v6()) addr = "[" + addr + "]";
-  return addr + ":" + std::to_string(ep.port());
-}
-
 // Runs a function when the scope ends, however the coroutine leaves it.
 template <class F>
 class ScopeExit {

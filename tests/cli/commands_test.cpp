@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/snippet_command.h"
 #include "cli/trust_commands.h"
+#include "cli/wss_commands.h"
 #include "error.h"
 #include "support/helpers.h"
 #include "util/process.h"
@@ -215,6 +217,84 @@ TEST_F(Commands, MarksFollowTheContextsLocale) {
   std::string ascii = status_text("C");
   EXPECT_FALSE(has(ascii, "✓") || has(ascii, "✗")) << ascii;
   EXPECT_TRUE(has(ascii, "x nss:") || has(ascii, "+ nss:")) << ascii;
+}
+
+TEST_F(Commands, InitOverAnExistingCaChangesNothing) {
+  init();
+  std::string key = read_text(tmp / "caroot" / "rootCA-key.pem");
+  std::string cert = read_text(tmp / "caroot" / "rootCA.pem");
+  cli::InitOptions opts;
+  opts.key_type = "rsa-2048";  // asks for another key: still nothing is written
+  auto ctx = context();
+  EXPECT_EQ(cli::run_init(opts, ctx), 0) << err.str();
+  EXPECT_TRUE(has(out.str(), "already exists")) << out.str();
+  EXPECT_EQ(read_text(tmp / "caroot" / "rootCA-key.pem"), key);
+  EXPECT_EQ(read_text(tmp / "caroot" / "rootCA.pem"), cert);
+}
+
+TEST_F(Commands, InspectComparesALeafWithTheContextsCa) {
+  init();
+  cli::IssueOptions issue;
+  issue.names = {"localhost"};
+  issue.cert_file = (tmp / "leaf.pem").string();
+  issue.key_file = (tmp / "leaf-key.pem").string();
+  {
+    auto ctx = context();
+    ASSERT_EQ(cli::run_issue(issue, ctx), 0) << err.str();
+  }
+  out.str("");
+  cli::InspectOptions opts{issue.cert_file, true};
+  auto ctx = context();
+  ASSERT_EQ(cli::run_inspect(opts, ctx), 0) << out.str() << err.str();
+  auto report = nlohmann::json::parse(out.str());
+  EXPECT_EQ(report["ok"], true) << out.str();
+  ASSERT_TRUE(report["ca"].is_object()) << out.str();
+  EXPECT_TRUE(has(report["ca"].dump(), (tmp / "caroot").string())) << out.str();
+}
+
+TEST_F(Commands, SnippetWritesTheFilesItIsGivenAbsolute) {
+  cli::SnippetOptions opts;
+  opts.target = "node";
+  opts.cert_file = "certs/app.pem";
+  opts.key_file = "certs/app-key.pem";
+  auto ctx = context();
+  ASSERT_EQ(cli::run_snippet(opts, ctx), 0) << err.str();
+  EXPECT_TRUE(has(out.str(), (stdfs::current_path() / "certs/app.pem").string())) << out.str();
+  EXPECT_TRUE(has(out.str(), (stdfs::current_path() / "certs/app-key.pem").string())) << out.str();
+}
+
+TEST_F(Commands, VerifyServerSelfTestPassesOnTheContextsFreshCa) {
+  init();
+  vars["DEVCERT_TRUST_STORES"] = "nss";  // the machine verdict reads only the temp HOME's NSS
+  cli::VerifyServerOptions opts;
+  opts.json = true;
+  auto ctx = context();
+  EXPECT_EQ(cli::run_verify_server(opts, ctx), 0) << out.str() << err.str();
+  auto result = nlohmann::json::parse(out.str());
+  EXPECT_EQ(result["mode"], "self_test");
+  EXPECT_EQ(result["ok"], true) << out.str();
+  EXPECT_EQ(result["root_works"]["ok"], true) << out.str();
+  ASSERT_TRUE(result["walks"].is_array());
+  ASSERT_FALSE(result["walks"].empty());
+  // Every walk trusting only the root passes; the one trusting the system store does not
+  // (this root is in no system store), and it is not required for the exit status.
+  std::size_t required = 0;
+  for (const auto& walk : result["walks"]) {
+    if (walk["required"] != true) continue;
+    ++required;
+    EXPECT_EQ(walk["ok"], true) << walk.dump();
+  }
+  EXPECT_GE(required, 1u) << out.str();
+  EXPECT_EQ(result["machine_trust"]["ok"], false) << out.str();
+}
+
+TEST_F(Commands, VerifyServerRefusesUrlOptionsWithoutAUrlBeforeStartingAnything) {
+  init();
+  cli::VerifyServerOptions opts;
+  opts.client_cert_file = (tmp / "c.pem").string();
+  auto ctx = context();
+  EXPECT_THROW(cli::run_verify_server(opts, ctx), UsageError);
+  EXPECT_EQ(out.str(), "");
 }
 
 }  // namespace

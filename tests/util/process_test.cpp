@@ -61,10 +61,11 @@ TEST(Display, QuotesOnlyWhatAShellWouldSplit) {
 
 TEST(SystemRunner, TracesEachCommandBeforeRunningButNeverItsInput) {
   std::vector<std::string> seen;
-  set_trace([&](const std::string& line) { seen.push_back(line); });
   SystemRunner runner;
+  runner.trace = [&](const std::string& line) { seen.push_back(line); };
   runner.run({{"true", "a b"}, {{"DEVCERT_PROBE", "secret"}}, "-----BEGIN PRIVATE KEY----- never shown"});
-  set_trace({});
+  SystemRunner untraced;
+  untraced.run({{"true"}});
   run({{"true"}});
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0], "true 'a b'");

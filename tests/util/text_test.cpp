@@ -48,5 +48,14 @@ TEST(Printable, EscapesMalformedUtf8) {
   EXPECT_FALSE(is_printable("\xe2\x9c"));
 }
 
+TEST(HostPort, BracketsAnIpv6AddressOnly) {
+  EXPECT_EQ(host_port("localhost", 8443), "localhost:8443");
+  EXPECT_EQ(host_port("127.0.0.1", 443), "127.0.0.1:443");
+  EXPECT_EQ(host_port("::1", 8443), "[::1]:8443");
+  EXPECT_EQ(host_port("fe80::1%lo", 80), "[fe80::1%lo]:80");
+  EXPECT_EQ(url_host("::1"), "[::1]");
+  EXPECT_EQ(url_host("app.test"), "app.test");
+}
+
 }  // namespace
 }  // namespace devcert::text
