@@ -9,8 +9,11 @@ BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DDEVCERT_BUILD_TESTS=OFF -DDEVCERT_STATIC_DEPS=OFF "${launcher[@]}" >/dev/null
+# -O1 with line tables, as libFuzzer's documentation builds its targets: a crash's stack still
+# names file and line, and the build costs less than -O2 -g. A unity build, like the sanitized one.
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only" \
+  -DCMAKE_UNITY_BUILD=ON -DCMAKE_CXX_COMPILER=clang++ -DDEVCERT_BUILD_TESTS=OFF -DDEVCERT_STATIC_DEPS=OFF \
+  "${launcher[@]}" >/dev/null
 cmake --build "$BUILD_DIR" --target fuzz_targets -j"$(nproc)"
 
 targets=("$@")

@@ -61,6 +61,7 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 #   hundreds of forks); the server's every endpoint and problem runs sanitized in AcmeService.*,
 #   AcmeHttp.* and AcmeCommand.*, and behind a real client in acme_client_lego. They run in the
 #   normal pass.
+scripts/seed_test_costs.sh "$BUILD_DIR"
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE 'soak|containers' \
   -E '^container_image$|^windows_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$|^acme_client_(certbot|caddy|dehydrated|acme_tiny|validate|eab)$' "$@") || status=$?

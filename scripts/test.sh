@@ -9,6 +9,7 @@ scripts/build.sh
 # Twice as many tests as cores: much of the suite waits (browsers and JVMs starting, clients
 # meeting timeouts in private namespaces, ACME clients polling), not computes; the whole suite
 # has passed on this 2-core machine with other builds running beside it. The soak still runs alone.
+scripts/seed_test_costs.sh build
 (cd build && ctest --output-on-failure -j"$(($(nproc) * 2))" --timeout 900)
 # Not a ctest test: it installs and removes the .deb on this machine, alone.
 scripts/package_test.sh
