@@ -20,6 +20,19 @@ constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 Problem jws_malformed(const std::string& detail) { return Problem("malformed", detail); }
 Problem bad_key(const std::string& detail) { return Problem("badPublicKey", detail); }
 
+// A public key of `type` ("EC", "RSA") from the parameters in `bld`; null when OpenSSL refuses them.
+ossl::Pkey public_key_from(const char* type, OSSL_PARAM_BLD* bld) {
+  ossl::Params params(OSSL_PARAM_BLD_to_param(bld));
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    ossl::drain_errors();
+    return nullptr;
+  }
+  return ossl::Pkey(raw);
+}
+
 std::string member(const nlohmann::json& j, const char* name, const char* where) {
   auto it = j.find(name);
   if (it == j.end() || !it->is_string()) throw bad_key(std::string(where) + " has no string \"" + name + "\"");
@@ -140,15 +153,8 @@ ossl::Pkey key_from_jwk(const nlohmann::json& jwk) {
     ossl::ParamBuilder bld(OSSL_PARAM_BLD_new());
     OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve->group.data(), 0);
     OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
-    ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-    ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    EVP_PKEY* raw = nullptr;
-    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-      ossl::drain_errors();
-      throw bad_key("the jwk's point is not on " + crv);
-    }
-    ossl::Pkey key(raw);
+    ossl::Pkey key = public_key_from("EC", bld.get());
+    if (!key) throw bad_key("the jwk's point is not on " + crv);
     // fromdata does not check that the point lies on the curve; the public check does.
     ossl::PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
     if (EVP_PKEY_public_check(check.get()) != 1) {
@@ -170,15 +176,9 @@ ossl::Pkey key_from_jwk(const nlohmann::json& jwk) {
     ossl::ParamBuilder bld(OSSL_PARAM_BLD_new());
     OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get());
     OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get());
-    ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-    ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-    EVP_PKEY* raw = nullptr;
-    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-      ossl::drain_errors();
-      throw bad_key("the RSA jwk is not a usable key");
-    }
-    return ossl::Pkey(raw);
+    ossl::Pkey key = public_key_from("RSA", bld.get());
+    if (!key) throw bad_key("the RSA jwk is not a usable key");
+    return key;
   }
   if (kty == "OKP") {
     std::string crv = member(jwk, "crv", "the OKP jwk");

@@ -3,11 +3,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <toml++/toml.h>
-
 #include <algorithm>
+#include <cassert>  // before toml++, so that assert() keeps this build's meaning
 #include <cstdlib>
 #include <initializer_list>
+
+// toml++ checks its parser's own state with TOML_ASSERT, and turns some of those checks into
+// compiler assumptions when NDEBUG is set (__builtin_assume with clang). Hostile text reaches
+// states those checks call impossible (`[.x]`, `a = [}`: found by fuzz_config): an assertion
+// build aborts, a clang release build has undefined behaviour. Here both are no-ops, as they
+// already are in a g++ release build: toml++ goes on to its own parse error, which is what
+// fuzzing (ASan + UBSan, these checks included) and the tests see.
+#pragma push_macro("NDEBUG")
+#undef NDEBUG
+#define TOML_ASSERT(expr) static_assert(true)
+#include <toml++/toml.h>
+#pragma pop_macro("NDEBUG")
 
 #include "error.h"
 #include "pki/constraints.h"

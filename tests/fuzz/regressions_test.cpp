@@ -115,5 +115,17 @@ TEST(FuzzRegression, TomlMalformedValueRunningIntoANonAsciiStringIsAnErrorNotUb)
             "/p/devcert.toml:3:1: unknown key 'keys' in [[cert]]");
 }
 
+// toml++ 3.3 asserts, and with NDEBUG under clang assumes, states of its parser that hostile
+// text reaches: `[."` (a table header's key starting with '.') and `nez= [}` (an array closed by
+// a brace). An assertion build aborted on both. config.cpp makes those checks no-ops, so every
+// build refuses them as a g++ release build does: with toml++'s own error and its position.
+TEST(FuzzRegression, TomlxxAssertionsAreParseErrors) {
+  EXPECT_EQ(toml_error(corpus_file("config", "crash-toml-table-header-dot")).rfind("/p/devcert.toml:1:2: ", 0), 0u);
+  EXPECT_EQ(toml_error(corpus_file("config", "crash-toml-array-closed-by-brace")).rfind("/p/devcert.toml:2:", 0), 0u);
+  for (const char* text : {"[.x]\n", "[[ =]]\n", "[\n", "[#]\n", "a = [}\n", "a = [1,}\n", "a = {b=[}}\n"})
+    EXPECT_NE(toml_error(text), "") << text;
+}
+
+
 }  // namespace
 }  // namespace devcert::fuzz
