@@ -67,7 +67,7 @@ void add_help_and_version(CLI::App& app, int& exit_code) {
   auto* help = app.add_subcommand("help", "Show the commands, or one command's options");
   help->add_option("command", *topic, "A command's name");
   help->footer("Examples:\n  devcert help\n  devcert help issue");
-  help->callback([&app, &exit_code, topic] {
+  help->callback([&app, topic] {
     // Not app.help(): it would describe the command being run, which is `help` itself.
     if (topic->empty()) {
       std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);

@@ -47,10 +47,24 @@ int write_sample_config(Context& ctx) {
   return 0;
 }
 
+// The --permit values checked as a new root would hold them (the defaults counted), so that a
+// refusal names the flag; devcert.toml's values are checked, with their place, when it is read.
+void check_permit_flags(const std::vector<std::string>& permits) {
+  pki::PermittedSet scratch = pki::default_permitted();
+  for (const auto& p : permits) {
+    try {
+      pki::add_permit(scratch, p);
+    } catch (const Error& e) {
+      throw UsageError("--permit " + std::string(e.what()), e.fix());
+    }
+  }
+}
+
 }  // namespace
 
 int run_init(const InitOptions& opts, Context& ctx) {
   if (opts.write_config) return write_sample_config(ctx);
+  check_permit_flags(opts.permit);
   auto file = config::load_for_command(opts.config_file, ctx.env.get("HOME"));
   config::CaSettings ca = file ? file->ca : config::CaSettings{};
   pki::RootProfile profile;

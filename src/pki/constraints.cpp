@@ -135,7 +135,7 @@ constexpr size_t kMaxPermitted = 256;
 namespace {
 void check_room(const PermittedSet& set, const std::string& value) {
   if (set.domains.size() + set.ranges.size() >= kMaxPermitted)
-    throw UsageError("--permit " + text::printable(value) + ": a root permits at most " +
+    throw UsageError(text::printable(value) + ": a root permits at most " +
                          std::to_string(kMaxPermitted) + " names and ranges (the defaults included)",
                      "permit a parent domain or a wider CIDR instead of many small ones");
 }
@@ -156,14 +156,16 @@ void add_permit(PermittedSet& set, std::string_view value) {
   }
   std::string_view domain = value;
   if (domain.starts_with(".")) domain.remove_prefix(1);
+  if (domain.starts_with("*"))
+    throw UsageError(text::printable(v) + ": a root permits a domain (it covers all subdomains) or an IP/CIDR");
   SubjectName name;
   try {
     name = classify_name(domain);
   } catch (const NameError& e) {
-    throw UsageError("--permit " + text::printable(v) + ": " + e.what());
+    throw UsageError(text::printable(v) + ": " + e.what());
   }
   if (name.kind != NameKind::dns || name.wildcard)
-    throw UsageError("--permit takes a domain (it covers all subdomains) or an IP/CIDR, not '" + text::printable(v) + "'");
+    throw UsageError(text::printable(v) + ": a root permits a domain (it covers all subdomains) or an IP/CIDR");
   if (std::find(set.domains.begin(), set.domains.end(), name.value) == set.domains.end()) {
     check_room(set, v);
     set.domains.push_back(name.value);

@@ -41,8 +41,9 @@ struct PermitReview {
 };
 PermitReview review_permitted(const PermittedSet& set);
 
-// Adds a `--permit` value: a domain ("corp.example"), an IP ("10.1.2.3") or a CIDR
-// ("100.64.0.0/10"). Throws UsageError on anything else.
+// Adds a value to permit: a domain ("corp.example"), an IP ("10.1.2.3") or a CIDR
+// ("100.64.0.0/10"). Throws UsageError on anything else; the message starts with the value, and
+// names no flag or file (the caller says where the value came from).
 void add_permit(PermittedSet& set, std::string_view value);
 
 // The critical nameConstraints extension: DNS, IP, and the same domains for email and URI.

@@ -88,7 +88,7 @@ TEST(ConfigParse, PermitIsCappedAtItsEntryAndDuplicatesAreFree) {
   std::string text = "[ca]\npermit = [\n";
   for (int i = 0; i < 300; ++i) text += "  \"h" + std::to_string(i) + ".test\",\n";
   text += "]\n";
-  EXPECT_EQ(parse_error(text).rfind("/proj/devcert.toml:241:3: --permit h238.test: a root permits at most 256", 0), 0u)
+  EXPECT_EQ(parse_error(text).rfind("/proj/devcert.toml:241:3: h238.test: a root permits at most 256", 0), 0u)
       << parse_error(text);
   std::string same = "[ca]\npermit = [";
   for (int i = 0; i < 60000; ++i) same += "\"a.test\", \"10.9.0.0/16\", ";
@@ -148,7 +148,7 @@ TEST(ConfigParse, EachErrorNamesFileLineAndColumn) {
        "/proj/devcert.toml:3:8: days must be between 1 and 825 (Apple rejects longer TLS certificates), not 900"},
       {"[[cert]]\nnames = [\"localhost\"]\ndays = 0\n", "/proj/devcert.toml:3:8: days must be between 1 and 825"},
       {"[ca]\ndays = 36500\n", "/proj/devcert.toml:2:8: days must be between 1 and 3650"},
-      {"[ca]\npermit = [\"*.corp.example\"]\n", "/proj/devcert.toml:2:11: --permit takes a domain"},
+      {"[ca]\npermit = [\"*.corp.example\"]\n", "/proj/devcert.toml:2:11: *.corp.example: a root permits a domain"},
       {"[[cert]]\nnames = [\"localhost\"]\np12 = \"\"\n", "/proj/devcert.toml:3:7: p12 must name a file, not ''"},
       {"[[cert]]\nnames = [\"localhost\"]\np12 = \"out/\"\n", "/proj/devcert.toml:3:7: p12 must name a file, not 'out/'"},
       {"[[cert]]\nnames = [\"localhost\"]\ncert = \"/etc/passwd\"\n",
