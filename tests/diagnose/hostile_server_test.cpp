@@ -113,6 +113,11 @@ struct Behaviour {
   const char* shows;   // what the printed diagnosis must hold ("" = nothing in particular)
 };
 
+// How gtest (and so CTest's test name) shows a Behaviour, else as its raw bytes.
+void PrintTo(const Behaviour& b, std::ostream* os) {
+  *os << b.mode << " with the " << b.leaf << " leaf: stops at " << b.stage << " with " << b.cause;
+}
+
 const Behaviour kBehaviours[] = {
     {"reset_hello", "good", "tls", "connection_reset", "during the TLS handshake"},
     {"reset", "good", "websocket", "connection_reset", "reset the connection"},
