@@ -308,14 +308,16 @@ void verify_jws(const Jws& jws, EVP_PKEY* key) {
     if (sig.size() != 2 * curve->bytes) throw jws_malformed("the JWS signature does not verify (wrong length for " + alg + ")");
     ossl::Bignum r(BN_bin2bn(bytes(sig), static_cast<int>(curve->bytes), nullptr));
     ossl::Bignum s(BN_bin2bn(bytes(sig) + curve->bytes, static_cast<int>(curve->bytes), nullptr));
-    ECDSA_SIG* ecdsa = ECDSA_SIG_new();
-    ECDSA_SIG_set0(ecdsa, r.release(), s.release());
+    ossl::EcdsaSig ecdsa(ECDSA_SIG_new());
+    if (!ecdsa || !r || !s || ECDSA_SIG_set0(ecdsa.get(), r.get(), s.get()) != 1)
+      throw jws_malformed("the JWS signature does not verify");
+    r.release();  // ecdsa owns them now
+    s.release();
     unsigned char* der = nullptr;
-    int len = i2d_ECDSA_SIG(ecdsa, &der);
-    ECDSA_SIG_free(ecdsa);
+    int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
+    std::unique_ptr<unsigned char, void (*)(unsigned char*)> owned(der, [](unsigned char* p) { OPENSSL_free(p); });
     if (len <= 0) throw jws_malformed("the JWS signature does not verify");
     sig.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-    OPENSSL_free(der);
   } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
     md = rsa_md(alg);
   }
@@ -355,12 +357,12 @@ std::string sign_jws(EVP_PKEY* key, const nlohmann::json& header, std::string_vi
   sig.resize(len);
   if (curve) {
     const unsigned char* p = bytes(sig);
-    ECDSA_SIG* ecdsa = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
+    ossl::EcdsaSig ecdsa(ossl::check(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())), "signing a JWS"));
     std::string raw(2 * curve->bytes, '\0');
-    BN_bn2binpad(ECDSA_SIG_get0_r(ecdsa), reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(curve->bytes));
-    BN_bn2binpad(ECDSA_SIG_get0_s(ecdsa), reinterpret_cast<unsigned char*>(raw.data()) + curve->bytes,
+    BN_bn2binpad(ECDSA_SIG_get0_r(ecdsa.get()), reinterpret_cast<unsigned char*>(raw.data()),
                  static_cast<int>(curve->bytes));
-    ECDSA_SIG_free(ecdsa);
+    BN_bn2binpad(ECDSA_SIG_get0_s(ecdsa.get()), reinterpret_cast<unsigned char*>(raw.data()) + curve->bytes,
+                 static_cast<int>(curve->bytes));
     sig = raw;
   }
   return nlohmann::json{{"protected", protected_b64}, {"payload", payload_b64}, {"signature", base64url_encode(sig)}}

@@ -96,20 +96,11 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
     });
   };
 
-  std::uint16_t port = opts.port;
-  std::string listening;
   service = std::make_unique<acme::Service>(config, std::move(ca), store);
   acme::HttpServer server(wss::make_server_context(identity), *service, log);
-  for (const auto& address : addresses) {
-    try {
-      auto bound = server.listen({address, port});
-      port = bound.port();
-      listening += (listening.empty() ? "" : ", ") + text::host_port(address.to_string(), port);
-    } catch (const Error& e) {
-      if (listening.empty()) throw;
-      ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
-    }
-  }
+  Listening listening =
+      listen_on_all(addresses, opts.port, [&](const wss::tcp::endpoint& at) { return server.listen(at); }, ctx);
+  std::uint16_t port = listening.port;
   // The URLs carry the bound port (the one --port 0 picked).
   service->set_base_url("https://" + text::host_port(opts.host, port));
 
@@ -135,7 +126,7 @@ int run_acme(const AcmeOptions& opts, Context& ctx) {
   ctx.out.line("  Caddy:   in each site block of the Caddyfile:");
   for (const std::string& line : {std::string("tls {"), "  ca " + dir, "  ca_root " + root_pem, std::string("}")})
     ctx.out.line("             " + line);
-  ctx.out.line("  listening on " + listening + "; Ctrl-C stops");
+  ctx.out.line("  listening on " + listening.where + "; Ctrl-C stops");
   int received = 0;
   signals.async_wait([&](const wss::error_code&, int signal) {
     received = signal;

@@ -104,17 +104,17 @@ std::vector<Job> jobs_from_file(const config::ProjectFile& file, const IssueOpti
   std::vector<Job> jobs;
   for (const config::CertEntry& c : file.certs) {
     Job job;
-    job.names = c.names;
-    if (opts.for_containers) {
-      std::vector<std::string> inputs;
-      for (const auto& n : c.names) inputs.push_back(n.input);
-      job.names = pki::parse_subject_names(pki::with_container_hosts(inputs));
-    }
+    job.names = opts.for_containers ? c.names_for_containers : c.names;
+    // Default file names count the names the certificate holds, container hosts included, as
+    // for_containers = true in the file and the same names on the command line do.
+    pki::LeafFileNames defaults = pki::default_leaf_files(job.names);
+    stdfs::path cert = c.default_cert ? file.dir() / defaults.cert : c.cert;
+    stdfs::path key = c.default_key ? file.dir() / defaults.key : c.key;
     job.profile = leaf_profile(opts.key_type.empty() ? c.key_type.value_or("") : opts.key_type,
                                days ? days : c.days,
                                opts.client || (!opts.no_client && c.client.value_or(false)));
-    job.cert_file = flag_or_file(opts.cert_file, "--cert-file", c.cert, c.cert_named_by, file);
-    job.key_file = flag_or_file(opts.key_file, "--key-file", c.key, c.key_named_by, file);
+    job.cert_file = flag_or_file(opts.cert_file, "--cert-file", cert, c.cert_named_by, file);
+    job.key_file = flag_or_file(opts.key_file, "--key-file", key, c.key_named_by, file);
     job.p12_file = flag_or_file(opts.p12_file, "--p12-file", c.p12, c.p12_named_by, file);
     job.where = c.where;
     jobs.push_back(std::move(job));

@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "pki/container_hosts.h"
+#include "util/text.h"
 #include "wss/identity.h"
 
 namespace devcert::cli {
@@ -22,6 +23,21 @@ std::vector<wss::asio::ip::address> listen_addresses(const std::string& host) {
   std::vector<ip::address> out;
   for (const auto& entry : results) out.push_back(entry.endpoint().address());
   return out;
+}
+
+Listening listen_on_all(const std::vector<wss::asio::ip::address>& addresses, std::uint16_t port,
+                        const std::function<wss::tcp::endpoint(const wss::tcp::endpoint&)>& listen, Context& ctx) {
+  Listening l{port, {}};
+  for (const auto& address : addresses) {
+    try {
+      l.port = listen({address, l.port}).port();
+      l.where += (l.where.empty() ? "" : ", ") + text::host_port(address.to_string(), l.port);
+    } catch (const Error& e) {
+      if (l.where.empty()) throw;
+      ctx.out.warning(std::string(e.what()) + ": serving on " + l.where + " only");
+    }
+  }
+  return l;
 }
 
 std::vector<std::string> served_names(const std::string& host) {

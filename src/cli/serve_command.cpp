@@ -20,6 +20,8 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
   ctx.out.detail("open file limit: " + std::to_string(max_files));
   wss::ServerIdentity identity;
   std::string origin;
+  if (opts.cert_file.empty() != opts.key_file.empty())
+    throw UsageError("--cert and --key go together", "pass both, or neither to mint a leaf");
   if (opts.cert_file.empty() && opts.key_file.empty()) {
     std::vector<std::string> names = served_names(opts.host);
     identity = wss::mint_identity(pki::CaRoot(ctx.caroot()).load(), names);
@@ -46,18 +48,9 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
                        ctx.out.line(clock_prefix() + " " + wss::format_log_line(rec));
                      });
   std::vector<wss::asio::ip::address> addresses = listen_addresses(opts.host);
-  std::uint16_t port = opts.port;
-  std::string listening;
-  for (const auto& address : addresses) {
-    try {
-      auto bound = server.listen({address, port});
-      port = bound.port();  // with --port 0, every address gets the port the first one got
-      listening += (listening.empty() ? "" : ", ") + text::host_port(address.to_string(), port);
-    } catch (const Error& e) {
-      if (listening.empty()) throw;
-      ctx.out.warning(std::string(e.what()) + ": serving on " + listening + " only");
-    }
-  }
+  Listening listening =
+      listen_on_all(addresses, opts.port, [&](const wss::tcp::endpoint& at) { return server.listen(at); }, ctx);
+  std::uint16_t port = listening.port;
 
   // Handlers installed before the server starts: an early Ctrl-C is not lost.
   wss::asio::io_context signals_ioc;
@@ -68,7 +61,7 @@ int run_serve(const ServeOptions& opts, Context& ctx) {
   ctx.out.line("  test page: https://" + url_host + "/");
   ctx.out.line("  echo:      wss://" + url_host + "/");
   if (!client_ca.empty()) ctx.out.line("  clients must present a certificate issued by " + client_ca);
-  ctx.out.line("  listening on " + listening + "; Ctrl-C stops");
+  ctx.out.line("  listening on " + listening.where + "; Ctrl-C stops");
   int received = 0;
   signals.async_wait([&](const wss::error_code&, int signal) { received = signal; });
   signals_ioc.run();

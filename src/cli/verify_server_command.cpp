@@ -72,11 +72,14 @@ int run_verify_server(const VerifyServerOptions& opts, Context& ctx) {
   if (!opts.engine.empty())
     throw UsageError("--engine goes with --from-container", "devcert verify-server URL --from-container NAME --engine podman");
   if (!opts.url.empty()) return run_verify_url(opts, ctx);
+  if (opts.cert_file.empty() != opts.key_file.empty())
+    throw UsageError("--cert and --key go together", "pass both, or neither to mint a leaf");
   wss::SelfTestOptions options;
   options.caroot = ctx.caroot();
   options.cert_file = opts.cert_file;
   options.key_file = opts.key_file;
   options.require_trust = opts.require_trust;
+  options.timeout = std::chrono::milliseconds(static_cast<long>(opts.timeout_seconds * 1000));
   if (!opts.ca_file.empty() || !opts.origin.empty() || !opts.subprotocol.empty() || opts.no_echo ||
       !opts.client_cert_file.empty() || !opts.client_key_file.empty())
     throw UsageError("--ca, --origin, --subprotocol, --no-echo, --client-cert and --client-key go with a URL",
@@ -99,7 +102,7 @@ void add_verify_server_command(CLI::App& app, Context& ctx, int& exit_code) {
   cmd->add_option("--ca", opts->ca_file, "With a URL: trust only the certificates in this file");
   cmd->add_option("--origin", opts->origin, "With a URL: the Origin header (default: the URL's own origin)");
   cmd->add_option("--subprotocol", opts->subprotocol, "With a URL: request this Sec-WebSocket-Protocol");
-  cmd->add_option("--timeout", opts->timeout_seconds, "With a URL: seconds each step may take in all (default 10)")
+  cmd->add_option("--timeout", opts->timeout_seconds, "Seconds each network step may take in all (default 10)")
       ->check(CLI::Validator(
           [](std::string& text) -> std::string {
             // CLI::Range lets NaN through (every comparison with it is false).

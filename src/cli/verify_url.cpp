@@ -6,9 +6,12 @@
 #include "diagnose/causes.h"
 #include "diagnose/container_causes.h"
 #include "diagnose/diagnose.h"
+#include "diagnose/url.h"
 #include "error.h"
 #include "pki/ca.h"
+#include "pki/keys.h"
 #include "util/fs.h"
+#include "util/text.h"
 
 namespace devcert::cli {
 
@@ -56,8 +59,18 @@ void read_client_certificate(const VerifyServerOptions& opts, diagnose::Diagnose
     throw UsageError("--client-cert and --client-key go together",
                      "devcert issue --client NAME writes both; pass --client-cert FILE --client-key FILE");
   if (opts.client_cert_file.empty()) return;
+  // Refused before any network step: a pair that cannot be presented is the caller's mistake.
+  if (!diagnose::parse_url(opts.url).tls())
+    throw UsageError("--client-cert goes with a wss:// or https:// URL: " + text::printable(opts.url) +
+                         " has no TLS to present it in",
+                     "devcert verify-server wss://HOST:PORT/ --client-cert FILE --client-key FILE");
   d.client_cert_pem = fs::read_file(opts.client_cert_file);
   d.client_key_pem = fs::read_file(opts.client_key_file);
+  auto certs = pki::load_certificates(d.client_cert_pem, opts.client_cert_file);
+  ossl::Pkey key = pki::load_private_key(d.client_key_pem, opts.client_key_file);
+  if (certs.empty() || !pki::key_matches_certificate(key.get(), certs.front().get()))
+    throw UsageError("--client-key is not the key of --client-cert",
+                     "pass the key file written with the client certificate (devcert issue --client)");
 }
 
 int run_verify_url(const VerifyServerOptions& opts, Context& ctx) {

@@ -209,9 +209,10 @@ class Reader {
     }
     // Two fixed names under `internal`, inside the default constraints: a cloned repository gains
     // nothing it could not already list in names.
+    entry.names_for_containers = pki::parse_subject_names(pki::with_container_hosts(inputs));
     if (const toml::node* n = table.get("for_containers")) {
       if (!n->is_boolean()) fail(*n, "for_containers must be true or false, not " + std::string(type_name(*n)));
-      if (n->as_boolean()->get()) entry.names = pki::parse_subject_names(pki::with_container_hosts(inputs));
+      if (n->as_boolean()->get()) entry.names = entry.names_for_containers;
     }
     if (const toml::node* n = table.get("key_type")) entry.key_type = key_type_of(*n);
     if (const toml::node* n = table.get("days")) entry.days = leaf_days_of(*n);
@@ -225,6 +226,8 @@ class Reader {
     const toml::node* p12 = table.get("p12");
     entry.cert = cert ? path_of(*cert, "cert") : dir_ / defaults.cert;
     entry.key = key ? path_of(*key, "key") : dir_ / defaults.key;
+    entry.default_cert = !cert;
+    entry.default_key = !key;
     if (p12) entry.p12 = path_of(*p12, "p12");
     entry.cert_named_by = named_by(table, "cert");
     entry.key_named_by = named_by(table, "key");

@@ -30,6 +30,9 @@ struct CaSettings {
 // NAME-key.pem there (pki::default_leaf_files, as `devcert issue NAME...` names them).
 struct CertEntry {
   std::vector<pki::SubjectName> names;  // pki::parse_subject_names': duplicates dropped
+  // The same with the names containers call the host by, for `issue --for-containers` (equal to
+  // `names` when the entry sets for_containers = true).
+  std::vector<pki::SubjectName> names_for_containers;
   std::optional<std::string> key_type;
   std::optional<int> days;
   std::optional<bool> client;
@@ -39,6 +42,8 @@ struct CertEntry {
   std::string where;   // "FILE:LINE:COLUMN" of the entry, to place later errors (constraints)
   // "FILE:LINE:COLUMN: cert" (key, p12) of each path's value, or of the entry for a default.
   std::string cert_named_by, key_named_by, p12_named_by;
+  // cert and key are pki::default_leaf_files' for `names`: a caller that adds names renames them.
+  bool default_cert = false, default_key = false;
 };
 
 struct ProjectFile {

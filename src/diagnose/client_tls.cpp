@@ -24,16 +24,16 @@ boost::asio::ssl::context make_client_context(const DiagnoseOptions& options) {
     SSL_CTX_set_default_verify_paths(c);
   } else {
     X509_STORE* store = SSL_CTX_get_cert_store(c);
-    for (auto& cert : pki::load_certificates(options.ca_pem, "--ca")) X509_STORE_add_cert(store, cert.get());
+    for (auto& cert : pki::load_certificates(options.ca_pem, options.ca_name)) X509_STORE_add_cert(store, cert.get());
   }
   if (!options.client_cert_pem.empty()) {
-    auto certs = pki::load_certificates(options.client_cert_pem, "--client-cert");
-    ossl::Pkey key = pki::load_private_key(options.client_key_pem, "--client-key");
+    auto certs = pki::load_certificates(options.client_cert_pem, "the client certificate");
+    ossl::Pkey key = pki::load_private_key(options.client_key_pem, "the client key");
     SSL_CTX_use_certificate(c, certs.front().get());
     for (std::size_t i = 1; i < certs.size(); ++i) SSL_CTX_add1_chain_cert(c, certs[i].get());
     if (SSL_CTX_use_PrivateKey(c, key.get()) != 1 || SSL_CTX_check_private_key(c) != 1) {
       ERR_clear_error();
-      throw UsageError("--client-key is not the key of --client-cert",
+      throw UsageError("the client key is not the client certificate's key",
                        "pass the key file written with the client certificate (devcert issue --client)");
     }
   }

@@ -79,12 +79,12 @@ struct Diagnosis {
 // messages, certificate names) safe to print (text::printable).
 Diagnosis diagnose(const DiagnoseOptions& options);
 
-// {"ok","url","stage","cause","message","fix","clients":{chrome,firefox,node,python},"problems",
+// {"ok","url","stage","cause","message","fix","clients":{chrome,firefox,node,python,curl},"problems",
 // "stages","peer_certificates","warnings"}: one walk of `verify-server --json`
 // (man/json/verify-server.schema.json). Absent values (the fix and clients of ok) are null.
 nlohmann::json to_json(const Diagnosis& d);
 
-// What each client shows for `cause` as {chrome,firefox,node,python}; null for "ok".
+// What each client shows for `cause` as {chrome,firefox,node,python,curl}; null for "ok".
 nlohmann::json clients_json(std::string_view cause);
 
 // Stage names in order, for Extent::echo (the self test adds "binary echo", "1 MiB echo", "ping"

@@ -311,8 +311,12 @@ std::string describe_key(EVP_PKEY* key) {
   return std::string(name ? name : "unknown") + " " + std::to_string(EVP_PKEY_get_bits(key));
 }
 
-std::string private_key_pem(EVP_PKEY* key) {
-  if (auto pem = write_ec_pkcs8(key)) return std::move(*pem);
+std::string private_key_pem(EVP_PKEY* key, KeyEncoder* encoder) {
+  if (auto pem = write_ec_pkcs8(key)) {
+    if (encoder) *encoder = KeyEncoder::devcert_ec;
+    return std::move(*pem);
+  }
+  if (encoder) *encoder = KeyEncoder::openssl;
   ERR_clear_error();
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   ossl::check_one(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),

@@ -35,7 +35,11 @@ int ec_curve_nid(EVP_PKEY* key);
 // unless the key says otherwise); empty on failure.
 std::string encoded_public_key(EVP_PKEY* key);
 
-std::string private_key_pem(EVP_PKEY* key);  // unencrypted PKCS#8
+// Which encoder wrote a private key: devcert's own for P-256 and P-384 (the keys it makes), or
+// OpenSSL's. Both write the same bytes; devcert's skips the encoder framework's start-up cost.
+enum class KeyEncoder { devcert_ec, openssl };
+// Unencrypted PKCS#8; `encoder`, when given, is told which encoder wrote it.
+std::string private_key_pem(EVP_PKEY* key, KeyEncoder* encoder = nullptr);
 std::string certificate_pem(X509* cert);
 std::string certificate_der(X509* cert);
 

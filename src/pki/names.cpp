@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <optional>
 
 #include "error.h"
@@ -40,15 +41,20 @@ std::vector<std::string_view> split_labels(std::string_view host) {
   throw NameError("invalid name '" + text::printable(input) + "': " + why, std::move(fix));
 }
 
+// A string libidn2 allocated, freed however the scope ends (building a std::string may throw).
+struct IdnFree {
+  void operator()(char* p) const { idn2_free(p); }
+};
+using IdnString = std::unique_ptr<char, IdnFree>;
+
 // IDNA2008, non-transitional (as browsers resolve), input normalised to NFC first; the error
 // as libidn2 words it when `unicode` is not a valid international name.
 std::string to_ascii(std::string_view unicode, int* rc) {
   char* out = nullptr;
   std::string owned(unicode);
   *rc = idn2_to_ascii_8z(owned.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-  std::string ascii = *rc == IDN2_OK ? out : "";
-  idn2_free(out);
-  return ascii;
+  IdnString held(out);
+  return *rc == IDN2_OK && out ? std::string(out) : std::string();
 }
 
 // An "xn--" label stands for the Unicode it decodes to: it is accepted only when it decodes and
@@ -58,8 +64,8 @@ void check_a_label(std::string_view input, std::string_view label) {
   std::string owned(label);
   char* unicode = nullptr;
   int rc = idn2_to_unicode_8z8z(owned.c_str(), &unicode, 0);
-  std::string decoded = rc == IDN2_OK ? unicode : "";
-  idn2_free(unicode);
+  IdnString held(unicode);
+  std::string decoded = rc == IDN2_OK && unicode ? unicode : "";
   if (rc != IDN2_OK)
     reject(input, "'" + owned + "' is not valid punycode (" + idn2_strerror(rc) + ")");
   std::string again = to_ascii(decoded, &rc);

@@ -30,6 +30,9 @@ std::optional<stdfs::path> find_program(std::string_view name) {
     if (::access(std::string(name).c_str(), X_OK) == 0) return stdfs::path(name);
     return std::nullopt;
   }
+  // This process's own PATH, not a command's Environment: the programs found here are run by
+  // this process, with its environment (process::run), so both must agree on where they are.
+  // Tests that need other programs swap the CommandRunner, not the variable.
   const char* path = std::getenv("PATH");
   // The sbin directories too: update-ca-certificates lives there and is often off a user's PATH.
   std::stringstream dirs(std::string(path ? path : "/usr/local/bin:/usr/bin:/bin") +

@@ -21,7 +21,7 @@ ServerIdentity mint_identity(const pki::CertificateAuthority& ca,
 
 ServerIdentity load_identity(const std::string& cert_file, const std::string& key_file) {
   if (cert_file.empty() != key_file.empty())
-    throw UsageError("--cert and --key go together", "pass both, or neither to mint a leaf");
+    throw UsageError("a server certificate and its key go together", "pass both, or neither to mint a leaf");
   std::vector<ossl::X509Ptr> certs = pki::load_certificates(fs::read_file(cert_file), cert_file);
   if (certs.empty()) throw Error("no certificate in " + cert_file);
   ServerIdentity identity;

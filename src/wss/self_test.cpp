@@ -99,8 +99,8 @@ SelfTestReport run_self_test(const SelfTestOptions& options) {
   std::uint16_t port = server.endpoints().front().port();
   server.start();
   add("server", true,
-      "listening on 127.0.0.1:" + std::to_string(port) +
-          (have_v6 ? " and [::1]:" + std::to_string(port) : " (no IPv6 loopback here: ::1 is not walked)"),
+      "listening on " + text::host_port("127.0.0.1", port) +
+          (have_v6 ? " and " + text::host_port("::1", port) : " (no IPv6 loopback here: ::1 is not walked)"),
       start);
 
   // 4. The walk trusting only the devcert root, for each loopback name, with every echo stage.

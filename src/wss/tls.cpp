@@ -62,7 +62,7 @@ ssl::context make_server_context(const ServerIdentity& identity) {
       SSL_CTX_check_private_key(native) != 1) {
     ERR_clear_error();
     throw Error("the private key does not belong to the certificate",
-                "pass the key file written together with this certificate (--key)");
+                "pass the key file written together with this certificate");
   }
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
   return ctx;

@@ -61,6 +61,27 @@ TEST_F(ContainerHostNames, ProjectFileForContainersFlag) {
   EXPECT_NE(bad.err.find("for_containers must be true or false, not a string"), std::string::npos) << bad.err;
 }
 
+// The flag over a devcert.toml names the files as the same names on the command line, or
+// for_containers = true in the file, do: by every name the certificate holds.
+TEST_F(ContainerHostNames, TheFlagOverAProjectFileNamesTheFilesByEveryName) {
+  stdfs::create_directories(work / ".git");
+  write_text(work / "devcert.toml", "[[cert]]\nnames = [\"app.test\"]\n\n"
+                                    "[[cert]]\nnames = [\"named.test\"]\ncert = \"named.pem\"\n");
+  auto r = devcert({"issue", "--for-containers"}, {{"HOME", tmp.path().string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(stdfs::exists(work / "app.test.pem"));
+  EXPECT_NE(sans(work / "app.test+2.pem").find("DNS:app.test, DNS:host.docker.internal, DNS:host.containers.internal"),
+            std::string::npos);
+  EXPECT_TRUE(stdfs::exists(work / "app.test+2-key.pem"));
+  // A path the file names stays as named; only a default key follows the names.
+  EXPECT_NE(sans(work / "named.pem").find("DNS:host.containers.internal"), std::string::npos);
+  EXPECT_TRUE(stdfs::exists(work / "named.test+2-key.pem"));
+
+  auto line = devcert({"issue", "--for-containers", "app.test", "--json"});
+  ASSERT_EQ(line.exit_code, 0) << line.err;
+  EXPECT_NE(line.out.find("app.test+2.pem"), std::string::npos) << line.out;
+}
+
 TEST_F(ContainerHostNames, ServeNamesThemOnlyBeyondLoopback) {
   auto leaf_line = [&](const std::string& host) {
     wss::test::BackgroundProcess p({DEVCERT_BIN, "serve", "--host", host, "--port", "0"},

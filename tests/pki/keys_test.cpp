@@ -93,7 +93,9 @@ class EcKeys : public testing::TestWithParam<KeyType> {};
 TEST_P(EcKeys, WrittenExactlyAsOpenSslWritesThemAndReadBackTheSame) {
   for (int i = 0; i < 24; ++i) {  // about one in ten P-256 scalars has a leading zero byte
     ossl::Pkey key = generate_key(GetParam());
-    std::string pem = private_key_pem(key.get());
+    KeyEncoder encoder = KeyEncoder::openssl;
+    std::string pem = private_key_pem(key.get(), &encoder);
+    EXPECT_EQ(encoder, KeyEncoder::devcert_ec) << "devcert writes the keys it makes without OpenSSL's encoders";
     EXPECT_EQ(pem, openssl_pkcs8(key.get()));
     KeyDecoder decoder = KeyDecoder::openssl;
     ossl::Pkey read = load_private_key(pem, "test", &decoder);
@@ -144,7 +146,9 @@ TEST(LoadPrivateKey, OtherFormsStillGoThroughOpenSsl) {
   EXPECT_EQ(decoder, KeyDecoder::openssl);
 
   ossl::Pkey rsa = generate_key(KeyType::rsa_2048);
-  std::string rsa_pem = private_key_pem(rsa.get());
+  KeyEncoder encoder = KeyEncoder::devcert_ec;
+  std::string rsa_pem = private_key_pem(rsa.get(), &encoder);
+  EXPECT_EQ(encoder, KeyEncoder::openssl);
   EXPECT_EQ(rsa_pem, openssl_pkcs8(rsa.get()));
   decoder = KeyDecoder::devcert_ec;
   ossl::Pkey rsa_read = load_private_key(rsa_pem, "test", &decoder);

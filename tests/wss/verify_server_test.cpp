@@ -285,6 +285,30 @@ TEST_F(VerifyServer, UrlOptionsWithoutAUrlAndAClientCertificateWithoutItsKeyAreU
   EXPECT_NE(half.err.find("--client-cert and --client-key go together"), std::string::npos) << half.err;
 }
 
+// A client certificate that cannot be presented is refused before any network step: over ws://
+// (no TLS), or with a key that is not its own (here port 1, where a walk would fail at tcp).
+TEST_F(VerifyServer, AClientCertificateThatCannotBePresentedIsRefusedBeforeConnecting) {
+  TempDir dir;
+  for (const char* name : {"client.test", "other.test"}) {
+    auto issued = run_devcert({"issue", "--client", name, "--cert-file", (dir / (std::string(name) + ".pem")).string(),
+                               "--key-file", (dir / (std::string(name) + "-key.pem")).string()},
+                              caroot());
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  }
+  std::string cert = (dir / "client.test.pem").string();
+  auto plain = run_devcert({"verify-server", "ws://127.0.0.1:1/", "--client-cert", cert, "--client-key",
+                            (dir / "client.test-key.pem").string()},
+                           caroot());
+  EXPECT_EQ(plain.exit_code, 2) << plain.out << plain.err;
+  EXPECT_NE(plain.err.find("has no TLS to present it in"), std::string::npos) << plain.err;
+  auto mismatched = run_devcert({"verify-server", "wss://127.0.0.1:1/", "--client-cert", cert, "--client-key",
+                                 (dir / "other.test-key.pem").string()},
+                                caroot());
+  EXPECT_EQ(mismatched.exit_code, 2) << mismatched.out << mismatched.err;
+  EXPECT_NE(mismatched.err.find("--client-key is not the key of --client-cert"), std::string::npos) << mismatched.err;
+  EXPECT_EQ(mismatched.out.find("tcp"), std::string::npos) << mismatched.out;
+}
+
 TEST(VerifyServerNoCa, SaysToRunInit) {
   TempDir dir;
   auto r = run_devcert({"verify-server"}, dir / "nothing-here");
