@@ -30,7 +30,8 @@ export LSAN_OPTIONS="exitcode=86:log_path=$reports/lsan:${LSAN_OPTIONS:-}"
 #   within 1 s, RSS within 20%) measure speed and memory, which the sanitizers change by design;
 #   it is not built either (95 s of run time and a Boost.Beast translation unit). It runs in the
 #   normal pass; by hand: cmake --build build-asan --target devcert_soak && ctest -L soak.
-# - windows_sources_compile: it runs mingw-w64's compiler over the Windows-only sources and runs
+# - windows_sources_compile and posix_sources_compile: they run a compiler over sources
+#   (mingw-w64's over the Windows-only ones, g++ without GNU extensions over the POSIX ones) and
 #   no devcert code.
 # - the real Firefox tests (Firefox.*): most of their minute each is the browser starting; the
 #   devcert code they drive (install and uninstall into NSS, serve) runs sanitized in
@@ -70,7 +71,7 @@ scripts/seed_test_costs.sh "$BUILD_DIR"
 # This suite is CPU-bound on 2 cores: -j4 took as long as -j2 (357 s against 341 s).
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE 'soak|containers' \
-  -E '^container_image$|^windows_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$|^acme_client_(certbot|caddy|dehydrated|acme_tiny|validate|eab)$|^CrashSafety\.|^OutputPaths\.LinearInTheNumberOfOutputs$' "$@") || status=$?
+  -E '^container_image$|^windows_sources_compile$|^posix_sources_compile$|^Firefox\.|^ClientMatrix\.|^SystemStoreIntegration\.|^WidenSystemStore\.|^Browser[A-Za-z]*\.|^Snippet\.GoServer|^VerifyServer\.MachineTrustPasses|^ClientStrings\.|^JsonSchema\.|^VerifyServerSchema\.|^readme_transcript$|^acme_client_(certbot|caddy|dehydrated|acme_tiny|validate|eab)$|^CrashSafety\.|^OutputPaths\.LinearInTheNumberOfOutputs$' "$@") || status=$?
 # An empty file is not a report. Its cause, found in CI: the crash tests SIGKILL devcert ~500
 # times at random moments; one killed during LeakSanitizer's exit-time check left the check's
 # tracer writing "Unable to get registers from thread N", and an empty file where the write was
